@@ -1,0 +1,3 @@
+"""Living systematic review pipeline for foundation models in medical image analysis."""
+
+__version__ = "0.1.0"
