@@ -1,0 +1,151 @@
+"""Weekly refresh of the living review: harvest -> gate 1 -> dbt build -> gate 2 -> publish.
+
+Wiring only: every step is a function from the `ingestion` / `livingreview` / `expectations`
+packages, imported inside its task so parsing this file stays cheap (`airflow dags report`).
+
+- Schedule: the protocol's cron (`review/protocol.yml` cadence), with an explicit data interval of
+  `window_days` (Airflow 3 cron schedules have a zero-length interval otherwise). The run at Monday
+  06:00 harvests the window [previous Monday, this Monday). Backfill = `airflow backfill create`.
+- Params `window_start` / `window_end` (YYYY-MM-DD) override the interval and `api_base_url`
+  points every source at another server (the local simulator): `--conf` or the trigger form.
+- Harvest is mapped over the enabled sources, one mapped task per API pool: Airflow gives all
+  instances of a mapped task the same pool, and each API pool has one slot (one connection at a
+  time to arXiv, to api.biorxiv.org shared by medRxiv and bioRxiv, to Europe PMC).
+- dbt runs through astronomer-cosmos, one task per model (`dbt build` of the model and its tests),
+  rendered from the compiled manifest; every dbt task takes the one slot of the warehouse-writer
+  pool, because DuckDB allows a single writer process.
+- A failed gate quarantines the batch and stops the run; publish never runs, so the published
+  warehouse stays at the last good version.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from cosmos import (
+    DbtTaskGroup,
+    ExecutionConfig,
+    ExecutionMode,
+    InvocationMode,
+    LoadMode,
+    ProfileConfig,
+    ProjectConfig,
+    RenderConfig,
+    TestBehavior,
+)
+
+from livingreview.config import dbt_project_dir, load_protocol
+from livingreview.orchestration import (
+    WAREHOUSE_WRITER_POOL,
+    harvest_groups,
+    published_marts_asset,
+    record_task_failure,
+    run_window,
+    start_date,
+    window_length,
+)
+
+PROTOCOL = load_protocol()
+DBT_PROJECT = dbt_project_dir()
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+PUBLISHED_MARTS = published_marts_asset()
+DATE_PARAM = {"type": ["null", "string"], "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+DEFAULT_ARGS = {
+    "owner": "livingreview",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,  # 30 s, 60 s, 120 s
+    "max_retry_delay": timedelta(minutes=10),
+    "on_failure_callback": record_task_failure,
+}
+
+
+def this_run_window() -> tuple[date, date]:
+    """This run's harvest window, from the data interval or the window params."""
+    context = get_current_context()
+    return run_window(context["data_interval_start"], context["data_interval_end"], context["params"])
+
+
+@dag(
+    dag_id="living_review_weekly",
+    schedule=CronTriggerTimetable(
+        PROTOCOL.cadence["schedule"], timezone="UTC", interval=window_length(PROTOCOL)
+    ),
+    start_date=start_date(PROTOCOL),
+    catchup=bool(PROTOCOL.cadence["catchup"]),
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={
+        "window_start": Param(None, description="Window start (YYYY-MM-DD, inclusive)", **DATE_PARAM),
+        "window_end": Param(None, description="Window end (YYYY-MM-DD, exclusive)", **DATE_PARAM),
+        "api_base_url": Param(None, type=["null", "string"], description="Serve every source from here"),
+    },
+    tags=["living-review"],
+    doc_md=__doc__,
+)
+def living_review_weekly():
+    @task(retries=5)
+    def harvest(source: str) -> dict:
+        from ingestion.harvest import harvest_window
+
+        start, end = this_run_window()
+        base_url = get_current_context()["params"].get("api_base_url")
+        result = harvest_window(source, start, end, base_url=base_url)
+        return {"source": source, "window": str(result.window), "retrieved": result.retrieved}
+
+    @task(retries=0)
+    def gate_landing(harvests: list) -> list[str]:
+        from livingreview.refresh import audit_landing
+
+        windows = [Path(entry["window"]) for group in harvests for entry in group]
+        audit_landing(windows, batch_id=get_current_context()["run_id"])
+        return [str(window) for window in windows]
+
+    @task(retries=0)
+    def gate_marts(windows: list[str]) -> None:
+        from livingreview.refresh import audit_marts
+
+        audit_marts([Path(window) for window in windows], batch_id=get_current_context()["run_id"])
+
+    @task(retries=1, outlets=[PUBLISHED_MARTS])
+    def publish() -> dict:
+        from livingreview.publish import publish_warehouse
+
+        result = publish_warehouse()
+        return {"path": str(result.path), "sha256": result.sha256, "review_version": result.review_version}
+
+    harvests = [
+        harvest.override(task_id=f"harvest_{pool}", pool=pool).expand(source=sources)
+        for pool, sources in harvest_groups(PROTOCOL).items()
+    ]
+    windows = gate_landing(harvests)
+    dbt_build = DbtTaskGroup(
+        group_id="dbt_build",
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT,
+            manifest_path=DBT_PROJECT / "target" / "manifest.json",
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name="livingreview",
+            target_name="work",
+            profiles_yml_filepath=DBT_PROJECT / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            dbt_executable_path=DBT_EXECUTABLE,
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, emit_datasets=False
+        ),
+        operator_args={"pool": WAREHOUSE_WRITER_POOL, "append_env": True, "retries": 1},
+    )
+    windows >> dbt_build >> gate_marts(windows) >> publish()
+
+
+living_review_weekly()

@@ -1,0 +1,104 @@
+{#-
+    Every report with the study it belongs to. Link, never delete: studies are the connected
+    components of dedup_links, found by propagating reachability from each report; a study is
+    named after its smallest record_key, which stays put as later versions and copies join it.
+-#}
+with recursive
+
+records as (
+
+    select * from {{ ref('int_records__unioned') }}
+
+),
+
+links as (
+
+    select * from {{ ref('dedup_links') }}
+
+),
+
+edges as (
+
+    select record_key_a as from_key, record_key_b as to_key from links
+    union all
+    select record_key_b as from_key, record_key_a as to_key from links
+
+),
+
+-- `union` (not `union all`) drops pairs already found, so the walk stops on cycles
+reachable (record_key, linked_key) as (
+
+    select record_key, record_key as linked_key from records
+    union
+    select reachable.record_key, edges.to_key as linked_key
+    from reachable
+    inner join edges on reachable.linked_key = edges.from_key
+
+),
+
+components as (
+
+    select
+        record_key,
+        min(linked_key) as study_id
+    from reachable
+    group by record_key
+
+),
+
+link_ends as (
+
+    select record_key_a as record_key, rule from links
+    union all
+    select record_key_b as record_key, rule from links
+
+),
+
+strongest_rule as (
+
+    -- the strongest rule that tied this report to another one of its study
+    select
+        record_key,
+        arg_min(rule, {{ dedup_rule_rank('rule') }}) as dedup_rule
+    from link_ends
+    group by record_key
+
+),
+
+grouped as (
+
+    select
+        components.study_id,
+        records.*,
+        strongest_rule.dedup_rule,
+        -- when the paper (all versions of one source id) was first posted
+        min(records.published_at) over (
+            partition by components.study_id, records.source, records.source_id
+        ) as paper_first_posted_at
+    from records
+    inner join components on records.record_key = components.record_key
+    left join strongest_rule on records.record_key = strongest_rule.record_key
+
+),
+
+final as (
+
+    select
+        * exclude (paper_first_posted_at),
+        -- representative report: the published article if the study has one, otherwise the
+        -- latest version of the earliest-posted preprint
+        row_number() over (
+            partition by study_id
+            order by
+                is_preprint asc,
+                paper_first_posted_at asc nulls last,
+                source_id asc,
+                version desc,
+                record_key asc
+        ) = 1 as is_representative,
+        count(*) over (partition by study_id) as study_report_count
+    from grouped
+
+)
+
+select * from final

@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    select * from {{ landing_source('landing', 'medrxiv_records') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        source,
+        source_id,
+        version,
+        {{ normalize_doi('doi') }} as doi,
+        cast(null as varchar) as datacite_doi,
+        cast(null as varchar) as arxiv_id,
+        -- the CSHL `published` field: DOI of the journal article, once there is one
+        {{ normalize_doi('published_doi') }} as published_doi,
+        search_run_id,
+
+        -- text
+        {{ clean_text('title') }} as title,
+        {{ clean_text('abstract') }} as abstract,
+        authors,
+        categories,
+        primary_category,
+        {{ clean_text('journal_ref') }} as journal_ref,
+        {{ clean_text('comment') }} as comment,
+        url,
+
+        -- flags
+        true as is_preprint,
+
+        -- timestamps
+        {{ to_utc_timestamp('published_at') }} as published_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        {{ window_end_of('search_run_id') }} as harvested_window_end
+
+    from source
+
+),
+
+latest_copy as (
+
+    {{ latest_harvested_copy('renamed') }}
+
+)
+
+select * from latest_copy

@@ -1,0 +1,120 @@
+"""What the Airflow DAGs need from the protocol: schedule, windows, pools, the published Asset.
+
+The DAG files in `dags/` only wire tasks together; every decision about *when* a week runs, *which*
+window it covers and *which pool* guards which API lives here, where it can be unit-tested without
+Airflow. Only light imports at module level (the DAG processor imports this on every parse).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from livingreview.config import Protocol, load_protocol
+
+log = logging.getLogger(__name__)
+
+# The one DuckDB writer: every dbt task takes this pool's only slot, so two dbt processes never
+# open the work warehouse at once (DuckDB allows one writer process).
+WAREHOUSE_WRITER_POOL = "warehouse_writer"
+# The Asset `publish` updates and the release DAG is scheduled on.
+PUBLISHED_MARTS_ASSET_NAME = "living_review_published"
+PUBLISHED_MARTS_ASSET_URI = "livingreview://published/living_review"
+# Run parameters (DAG params / `--conf`) that override the data interval and the API endpoint.
+RUN_PARAMS = ("window_start", "window_end", "api_base_url")
+
+
+def published_marts_asset() -> Any:
+    """The Airflow Asset of the published warehouse (both DAGs must build the same one)."""
+    from airflow.sdk import Asset
+
+    return Asset(name=PUBLISHED_MARTS_ASSET_NAME, uri=PUBLISHED_MARTS_ASSET_URI)
+
+
+def start_date(protocol: Protocol | None = None) -> datetime:
+    """The first scheduled run: the end of the first window (`cadence.start_date` + window_days).
+
+    CronTriggerTimetable runs at the cron time and covers the `interval` before it, so the run that
+    covers the first window fires when that window closes.
+    """
+    cadence = (protocol or load_protocol()).cadence
+    first_window_start = date.fromisoformat(str(cadence["start_date"]))
+    first_run = first_window_start + timedelta(days=int(cadence["window_days"]))
+    return datetime(first_run.year, first_run.month, first_run.day, tzinfo=UTC)
+
+
+def window_length(protocol: Protocol | None = None) -> timedelta:
+    return timedelta(days=int((protocol or load_protocol()).cadence["window_days"]))
+
+
+def harvest_groups(protocol: Protocol | None = None) -> dict[str, list[str]]:
+    """Enabled sources grouped by the pool that guards their API (`sources.<s>.pool`).
+
+    Airflow applies one pool to every instance of a mapped task (`pool` is a partial-only
+    argument), so the DAG maps one harvest task per pool over that pool's sources.
+    """
+    protocol = protocol or load_protocol()
+    groups: dict[str, list[str]] = defaultdict(list)
+    for source in protocol.enabled_sources():
+        groups[protocol.source(source)["pool"]].append(source)
+    return dict(groups)
+
+
+def pool_specs(protocol: Protocol | None = None) -> dict[str, dict[str, Any]]:
+    """Pools in `airflow pools import` format: one slot per rate-limited API, one for the writer."""
+    specs = {
+        pool: {"slots": 1, "description": f"one connection at a time to the API of {', '.join(sources)}"}
+        for pool, sources in harvest_groups(protocol).items()
+    }
+    specs[WAREHOUSE_WRITER_POOL] = {"slots": 1, "description": "the single DuckDB writer (dbt)"}
+    return specs
+
+
+def write_pools_file(path: Path, protocol: Protocol | None = None) -> Path:
+    path.write_text(json.dumps(pool_specs(protocol), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def run_window(
+    data_interval_start: datetime | None, data_interval_end: datetime | None, params: dict[str, Any]
+) -> tuple[date, date]:
+    """The harvest window [start, end) of a run, as dates (UTC).
+
+    From the data interval (scheduled, backfill, `dags test <date>` and manual runs all have one),
+    unless the run's params name an explicit window, which must then be complete and non-empty.
+    """
+    start_param, end_param = params.get("window_start"), params.get("window_end")
+    if start_param or end_param:
+        if not (start_param and end_param):
+            raise ValueError("window_start and window_end must be given together")
+        start, end = date.fromisoformat(str(start_param)), date.fromisoformat(str(end_param))
+    elif data_interval_start is None or data_interval_end is None:
+        raise ValueError("run has no data interval and no window_start/window_end params")
+    else:
+        start = data_interval_start.astimezone(UTC).date()
+        end = data_interval_end.astimezone(UTC).date()
+    if start >= end:
+        raise ValueError(f"empty window {start} .. {end}")
+    return start, end
+
+
+def record_task_failure(context: dict[str, Any]) -> None:
+    """`on_failure_callback` of every task: log the failure and append it to the failures log
+    (data/failures/failures.jsonl), which the report and operators read."""
+    from livingreview.publish import record_failure
+
+    task_instance = context["task_instance"]
+    exception = context.get("exception")
+    message = f"{type(exception).__name__}: {exception}" if exception else "task failed"
+    details = {
+        "dag_id": task_instance.dag_id,
+        "task_id": task_instance.task_id,
+        "map_index": task_instance.map_index,
+        "try_number": task_instance.try_number,
+    }
+    record_failure("airflow_task", context["run_id"], message, details)
+    log.error("task %s of run %s failed: %s", task_instance.task_id, context["run_id"], message)

@@ -1,0 +1,173 @@
+"""Rule screening and tagging outside dbt: the SAME macro the dbt models run, rendered with jinja2.
+
+`dbt_project/macros/screening.sql` holds the one implementation (plain Jinja, no dbt builtins). The
+dbt models feed it the seeds through `run_query`; here we feed it the same seed CSV files and run the
+rendered SQL in DuckDB on any table (a JSONL file read with `read_json`, a DataFrame, a warehouse table).
+
+The criteria are the screening/tagging seeds plus the macro itself. Their sha256 is recorded next to
+each criteria version in `seeds/screening_criteria_versions.csv`; `check_criteria_version()` refuses to
+run when they changed without a new version row, so no decision is ever stamped with a stale version.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from livingreview import config
+
+# Files whose content decides screening and tagging, hashed in this order.
+CRITERIA_SEEDS = (
+    "screening_terms.csv",
+    "tag_terms.csv",
+    "medical_imaging_datasets.csv",
+    "fm_types.csv",
+    "modalities.csv",
+    "tasks.csv",
+    "training_strategies.csv",
+    "anatomies.csv",
+    "exclusion_reasons.csv",
+)
+VERSIONS_SEED = "screening_criteria_versions.csv"
+MACRO_FILE = "screening.sql"
+SCREENING_COLUMNS = ("decision", "score", "reasons", "primary_reason", "actor", "criteria_version")
+TAG_COLUMNS = ("fm_type", "modalities", "tasks", "training_strategies", "datasets", "anatomies")
+
+
+class CriteriaVersionError(RuntimeError):
+    """The screening seeds or macro changed without a new row in the criteria versions seed."""
+
+
+def seeds_dir() -> Path:
+    return config.dbt_project_dir() / "seeds"
+
+
+def macro_path() -> Path:
+    return config.dbt_project_dir() / "macros" / MACRO_FILE
+
+
+def _criteria_files() -> list[Path]:
+    return [seeds_dir() / name for name in CRITERIA_SEEDS] + [macro_path()]
+
+
+def criteria_fingerprint() -> str:
+    """sha256 over the criteria files (name and bytes of each, in a fixed order)."""
+    digest = hashlib.sha256()
+    for path in _criteria_files():
+        digest.update(path.name.encode() + b"\n")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_seed(name: str) -> list[dict[str, str]]:
+    with open(seeds_dir() / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def criteria_versions() -> list[dict[str, str]]:
+    """Rows of the versions seed, newest first (the order the dbt wrapper uses)."""
+    return sorted(_read_seed(VERSIONS_SEED), key=lambda row: row["released_on"], reverse=True)
+
+
+def check_criteria_version() -> str:
+    """The current criteria version, after checking the files still hash to what it recorded."""
+    latest = criteria_versions()[0]
+    actual = criteria_fingerprint()
+    if latest["sha256"] != actual:
+        raise CriteriaVersionError(
+            f"screening criteria changed since version {latest['criteria_version']} "
+            f"(recorded sha256 {latest['sha256'][:12]}..., files now {actual[:12]}...): add a row to "
+            f"{seeds_dir() / VERSIONS_SEED} with a new criteria_version and sha256 {actual}"
+        )
+    return latest["criteria_version"]
+
+
+@dataclass(frozen=True)
+class Criteria:
+    version: str
+    screening_terms: list[dict[str, str]]
+    tag_terms: list[dict[str, str]]
+    datasets: list[dict[str, str]]
+
+    def as_macro_argument(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "screening_terms": self.screening_terms,
+            "tag_terms": self.tag_terms,
+            "datasets": self.datasets,
+        }
+
+
+def load_criteria() -> Criteria:
+    return Criteria(
+        version=check_criteria_version(),
+        screening_terms=_read_seed("screening_terms.csv"),
+        tag_terms=_read_seed("tag_terms.csv"),
+        datasets=_read_seed("medical_imaging_datasets.csv"),
+    )
+
+
+def render_screening_sql(relation: str, criteria: Criteria) -> str:
+    """The SELECT the dbt models run, over `relation` (columns study_id, title, abstract)."""
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    template = environment.from_string(macro_path().read_text(encoding="utf-8"))
+    return str(template.module.screen_records(relation, criteria.as_macro_argument()))
+
+
+def screen_relation(con: Any, relation: str, criteria: Criteria | None = None) -> Any:
+    """Screen and tag a DuckDB table or view with columns study_id, title, abstract."""
+    return con.sql(render_screening_sql(relation, criteria or load_criteria()))
+
+
+def screen_records(records: list[dict[str, Any]], criteria: Criteria | None = None) -> list[dict[str, Any]]:
+    """Screen in-memory records (keys id, title, abstract); one result dict per record, input order."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("create table input_records (position integer, study_id varchar, title varchar, abstract varchar)")
+    con.executemany(
+        "insert into input_records values (?, ?, ?, ?)",
+        [(i, r["id"], r.get("title"), r.get("abstract")) for i, r in enumerate(records)],
+    )
+    sql = render_screening_sql("input_records", criteria or load_criteria())
+    con.execute(f"create table screened as {sql}")
+    result = con.sql(
+        "select s.* from screened as s join input_records as i using (study_id) order by i.position"
+    )
+    columns, rows = result.columns, result.fetchall()
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def screen_jsonl(input_path: Path, output_path: Path, criteria: Criteria | None = None) -> int:
+    """Screen a JSONL file of records (id, title, abstract) into a JSONL file; returns the row count.
+
+    The output is written to a temporary file and renamed, so a failure leaves nothing partial.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "create view input_records as select id::varchar as study_id, title, abstract "
+        "from read_json(?, format = 'newline_delimited', columns = "
+        "{'id': 'varchar', 'title': 'varchar', 'abstract': 'varchar'})",
+        [str(input_path)],
+    )
+    result = screen_relation(con, "input_records", criteria)
+    partial = output_path.with_name(output_path.name + ".partial")
+    count = 0
+    with open(partial, "w", encoding="utf-8") as handle:
+        columns = result.columns
+        while batch := result.fetchmany(10_000):
+            for row in batch:
+                record = dict(zip(columns, row, strict=True))
+                record["id"] = record.pop("study_id")
+                handle.write(json.dumps(record, sort_keys=True) + "\n")
+                count += 1
+    partial.replace(output_path)
+    return count
