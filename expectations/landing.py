@@ -1,13 +1,12 @@
 """Gate 1: the landing suite over a batch of (source, window) folders: records.jsonl and run.json.
 
-Two suites per source, both defined here:
   landing_records_<source>  one row per landed record: schema, required fields, id pattern,
                             dates inside the record's window, no duplicate (source_id, version)
-  landing_run_<source>      one row per window (run.json + counts): run succeeded, retrieved and
+  landing_runs              one row per window (run.json + counts): run succeeded, retrieved and
                             landed vs the API-reported total within the protocol tolerance, volume
                             against the source's recent windows (zero rows or a cliff fails)
-A batch's windows of one source are validated together (GX costs ~1 s per validation whatever the
-row count), so each row carries the bounds of its own window as check columns computed in pandas
+A batch's windows are validated together (GX costs ~1 s per validation whatever the row count),
+so each row carries the bounds of its own window as check columns computed in pandas
 (window_start/window_end, complete_floor, volume_floor) and the suites compare columns with them.
 """
 
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from expectations.config import landing_config
 from expectations.runner import GateResult, GateSession
 from ingestion.contract import RECORD_FIELDS, RUN_FIELDS, search_run_id
-from livingreview.config import load_protocol
+from livingreview.config import SOURCES, load_protocol
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,26 +92,30 @@ def gate_landing(windows: list[Path]) -> GateResult:
         else:
             by_source[window.source].append(window)
     session = GateSession("landing")
+    run_frames = []
     for source, source_windows in sorted(by_source.items()):
         label = batch_label(source_windows)
         try:
             records = pd.concat([records_frame(window) for window in source_windows], ignore_index=True)
-            runs = pd.concat([run_frame(window) for window in source_windows], ignore_index=True)
+            run_frames.extend(run_frame(window) for window in source_windows)
         except ValueError as error:  # unparsable JSON: nothing to validate column by column
             problems.append(f"{label}: unreadable landing files: {error}")
             continue
         session.validate(records_suite(source), records, label)
-        session.validate(run_suite(source), runs, label)
+    if run_frames:
+        session.validate(runs_suite(), pd.concat(run_frames, ignore_index=True), batch_label(windows))
     result = session.finish()
     result.failed_expectations = problems + result.failed_expectations
     result.success = not result.failed_expectations
     return result
 
 
-def batch_label(windows: list[LandingWindow]) -> str:
+def batch_label(windows: list[LandingWindow] | list[Path]) -> str:
     """`arxiv 2025-10-06..2025-11-03 (4 windows)`: names the run in Data Docs and failure messages."""
+    windows = [LandingWindow.from_path(window) if isinstance(window, Path) else window for window in windows]
+    sources = "+".join(sorted({window.source for window in windows}))
     first, last = min(window.start for window in windows), max(window.end for window in windows)
-    return f"{windows[0].source} {first}..{last} ({len(windows)} windows)"
+    return f"{sources} {first}..{last} ({len(windows)} windows)"
 
 
 # ---------------------------------------------------------------- frames
@@ -245,7 +248,7 @@ def records_suite(source: str) -> ExpectationSuite:
     return gx.ExpectationSuite(name=f"landing_records_{source}", expectations=expectations)
 
 
-def run_suite(source: str) -> ExpectationSuite:
+def runs_suite() -> ExpectationSuite:
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -255,7 +258,7 @@ def run_suite(source: str) -> ExpectationSuite:
     expectations = [
         gxe.ExpectTableColumnsToMatchSet(column_set=[*RUN_FIELDS, *RUN_CHECK_COLUMNS], exact_match=True),
         gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["succeeded"]),
-        gxe.ExpectColumnValuesToBeInSet(column="source", value_set=[source]),
+        gxe.ExpectColumnValuesToBeInSet(column="source", value_set=list(SOURCES)),
         gxe.ExpectColumnPairValuesToBeEqual(column_A="search_run_id", column_B="expected_search_run_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="api_reported_total"),
         gxe.ExpectColumnValuesToNotBeNull(column="retrieved"),
@@ -265,4 +268,4 @@ def run_suite(source: str) -> ExpectationSuite:
         # volume: zero rows, or a cliff against the trailing median, fails
         at_least("record_count", "volume_floor"),
     ]
-    return gx.ExpectationSuite(name=f"landing_run_{source}", expectations=expectations)
+    return gx.ExpectationSuite(name="landing_runs", expectations=expectations)

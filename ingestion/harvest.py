@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from ingestion import arxiv_client, cshl_client, europepmc_client
@@ -20,10 +19,10 @@ from ingestion.code_version import code_version
 from ingestion.contract import search_run_id as make_search_run_id
 from ingestion.http_session import HttpSettings, PoliteSession, RequestStats
 from ingestion.landing_writer import RAW_INDEX, WindowWriter, serialize_records, write_records
-from ingestion.source_client import SearchSpec, WindowProgress
+from ingestion.source_client import SearchSpec, SourceClient, WindowProgress
 from livingreview.config import Protocol, landing_dir, load_protocol
 
-CLIENTS: dict[str, ModuleType] = {
+CLIENTS: dict[str, SourceClient] = {  # each client module implements the SourceClient protocol
     "arxiv": arxiv_client,
     "medrxiv": cshl_client,
     "biorxiv": cshl_client,

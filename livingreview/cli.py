@@ -20,6 +20,8 @@ COMMANDS = {
     "publish": "livingreview.commands.pipeline:publish",
     "refresh": "livingreview.commands.pipeline:refresh",
     "query": "livingreview.commands.pipeline:query",
+    "report": "livingreview.commands.report:report",
+    "release": "livingreview.commands.report:release",
 }
 
 

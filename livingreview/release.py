@@ -2,9 +2,13 @@
 
     data/releases/<review_version>/
         <mart>.parquet        one file per mart of the published warehouse
+        <mart>.csv            the same rows as CSV (livingreview.report.release_assets)
+        report/index.html     the offline HTML report of this version (livingreview.report)
+        CHANGELOG.md          studies added / removed since the previous release, and why
         manifest.json         review / criteria / protocol versions, row counts, sha256 per file,
                               and the sha256 of the published warehouse the files were read from
-        README.md             what the release holds (and what it does not hold yet)
+        README.md             what the release holds
+    data/releases/CHANGELOG.md   every release's entry, newest first
 
 Written by the `living_review_release` DAG each time `publish` updates the published Asset, and by
 `livingreview release`. The release is read from the *published* warehouse (opened read-only), so it
@@ -26,10 +30,6 @@ from livingreview.publish import file_sha256, now_utc, safe_name
 
 # Marts are the tables readers are promised (DESIGN "Marts"): facts, dimensions and mart_ tables.
 MART_PREFIXES = ("fct_", "dim_", "mart_")
-REPORT_STATUS = (
-    "The HTML report is not part of this release yet: it is delivered by a later issue. "
-    "Analyses can use the Parquet files or the published DuckDB warehouse directly."
-)
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,15 @@ def releases_dir() -> Path:
     return data_dir() / "releases"
 
 
-def write_release(published: Path | None = None) -> Release:
-    """Export the published marts of the current review version into `releases/<review_version>/`."""
+def write_release(published: Path | None = None, report: bool = True) -> Release:
+    """Export the published marts of the current review version into `releases/<review_version>/`.
+
+    `report=False` leaves out the HTML report (it needs every contracted mart; the CSVs and the
+    changelog need only `fct_studies` and `dim_review_versions`).
+    """
     import duckdb
+
+    from livingreview.report.release_assets import write_changelog_index, write_release_assets
 
     published = Path(published or published_path())
     if not published.is_file():
@@ -62,6 +68,9 @@ def write_release(published: Path | None = None) -> Release:
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         marts = [export_mart(connection, name, partial) for name in mart_tables(connection)]
+        assets = write_release_assets(
+            connection, partial, [mart["name"] for mart in marts], releases_dir(), report=report
+        )
     manifest = {
         **versions,
         "protocol_version": load_protocol().version,
@@ -70,12 +79,12 @@ def write_release(published: Path | None = None) -> Release:
         "code_version": _code_version(),
         "published_warehouse": {"path": str(published), "sha256": published_sha256},
         "marts": marts,
-        "report": None,
-        "report_status": REPORT_STATUS,
+        **assets,
     }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (partial / "README.md").write_text(readme(manifest), encoding="utf-8")
     move_into_place(partial, target)
+    write_changelog_index(releases_dir())
     return Release(target, versions["review_version"], {mart["name"]: mart["rows"] for mart in marts})
 
 
@@ -148,7 +157,13 @@ def readme(manifest: dict[str, Any]) -> str:
         "|---|---:|---|",
         *(f"| `{mart['file']}` | {mart['rows']} | `{mart['sha256']}` |" for mart in manifest["marts"]),
         "",
-        manifest["report_status"],
+        "Each mart is also a CSV file of the same name. "
+        + (
+            f"The report of this version is `{manifest['report']['file']}` (opens offline). "
+            if manifest["report"]
+            else "This release has no HTML report. "
+        )
+        + f"`{manifest['changelog']}` lists the studies added and removed since the previous release.",
         "",
     ]
     return "\n".join(lines)

@@ -192,11 +192,12 @@ def _positive(rng: random.Random) -> tuple[str, str]:
     fm_kind = rng.choice(("Vision", "Vision-Language"))
     dataset = rng.choice(DATASETS.get(modality, GENERIC_DATASETS))
     studies = rng.randint(50, 900)
+    images = text_mod[0].upper() + text_mod[1:]
     title = rng.choice(
         (
             f"{name}: A {fm_kind} Foundation Model for {task} in {title_mod}",
             f"Adapting {base.removeprefix('a ')} to {title_mod} {task} with {strategy}",
-            f"Zero-Shot {task} of {text_mod[0].upper()}{text_mod[1:]} with a Vision-Language Foundation Model",
+            f"Zero-Shot {task} of {images} with a Vision-Language Foundation Model",
             f"{name}: {strategy} of a {fm_kind} Foundation Model on {studies}k {title_mod} Studies",
         )
     )

@@ -112,11 +112,11 @@ def evidence_coverage_matrix(frame: pd.DataFrame) -> dict[str, Any]:
     high = frame["studies"].max() / 2
     labels = base.mark_text(fontSize=10).encode(
         text="label:N",
-        color=alt.condition(
-            alt.datum.is_gap,
-            alt.value("#b03a2e"),
-            alt.condition(alt.datum.studies > high, alt.value("white"), alt.value("#222")),
-        ),
+        color=alt.when(alt.datum.is_gap)
+        .then(alt.value("#b03a2e"))
+        .when(alt.datum.studies > high)
+        .then(alt.value("white"))
+        .otherwise(alt.value("#222")),
     )
     return to_spec((cells + labels).properties(width=alt.Step(62), height=alt.Step(24)))
 
@@ -140,9 +140,7 @@ def harvest_coverage(frame: pd.DataFrame) -> dict[str, Any]:
         color=alt.Color(
             "status:N",
             title=None,
-            scale=alt.Scale(
-                domain=list(HARVEST_STATUS_COLORS), range=list(HARVEST_STATUS_COLORS.values())
-            ),
+            scale=alt.Scale(domain=list(HARVEST_STATUS_COLORS), range=list(HARVEST_STATUS_COLORS.values())),
             legend=alt.Legend(orient="top"),
         )
     )

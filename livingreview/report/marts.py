@@ -61,7 +61,7 @@ def new_studies(connection: duckdb.DuckDBPyConnection, window_end: Any) -> pd.Da
         connection,
         """
         select title, url, sources, fm_type, modalities, tasks, decision_actor,
-               cast(first_seen_at as date) as first_seen
+               strftime(first_seen_at, '%Y-%m-%d') as first_seen
         from fct_studies
         where first_harvested_window_end = ?
         order by first_seen_at desc, title
@@ -78,7 +78,7 @@ def review_articles(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame(
         connection,
         """
-        select title, url, sources, cast(first_seen_at as date) as first_seen, first_review_version
+        select title, url, sources, strftime(first_seen_at, '%Y-%m-%d') as first_seen, first_review_version
         from fct_review_articles
         order by first_seen_at desc, title
         """,
@@ -193,8 +193,12 @@ def search_runs(connection: duckdb.DuckDBPyConnection) -> SearchRuns:
         rows = frame(
             connection,
             f"""
-            select source, window_start, window_end, endpoint, query, cast(params as varchar) as params,
-                   started_at, finished_at, api_reported_total, retrieved, pages, retries, status,
+            select source, strftime(window_start, '%Y-%m-%d') as window_start,
+                   strftime(window_end, '%Y-%m-%d') as window_end, endpoint, query,
+                   cast(params as varchar) as params,
+                   strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at,
+                   strftime(finished_at, '%Y-%m-%d %H:%M:%S') as finished_at,
+                   api_reported_total, retrieved, pages, retries, status,
                    protocol_version, code_version
             from {SEARCH_RUNS_VIEW}
             order by window_start desc, source

@@ -65,7 +65,9 @@ def diagram(scope: str, counts: dict[str, int]) -> PrismaDiagram:
             for source, label in SOURCE_LABELS.items()
             if f"identified_{source}" in counts
         ],
-        duplicates_removed=count("duplicates_removed", "Duplicate records removed (versions, copies, published)"),
+        duplicates_removed=count(
+            "duplicates_removed", "Duplicate records removed (versions, copies, published)"
+        ),
         screened=count("records_screened", "Studies screened (title and abstract)"),
         excluded=count("records_excluded", "Studies excluded"),
         excluded_by_automation=count("excluded_by_automation", "by automation (rules, model)"),

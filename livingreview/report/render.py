@@ -50,8 +50,12 @@ def build_report(out_dir: Path, warehouse: Path | None = None) -> Path:
     """Write `out_dir/index.html` from the (published) warehouse and return its path."""
     warehouse = Path(warehouse or published_path())
     with marts.connect_read_only(warehouse) as connection:
-        context = report_context(connection)
-    html = render(context)
+        return write_report(connection, out_dir)
+
+
+def write_report(connection: Any, out_dir: Path) -> Path:
+    """Write `out_dir/index.html` from an open warehouse connection (replaced whole, never half-written)."""
+    html = render(report_context(connection))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "index.html"
@@ -107,11 +111,15 @@ def build_charts(connection: Any) -> dict[str, list[Chart]]:
             spec = charts.tag_trend_heatmap(rows, f"{title} by {grain}", title)
             trends.append(Chart(f"chart-{dimension}", spec))
     datasets = marts.dataset_utilization(connection)
+    coverage = charts.evidence_coverage_matrix(marts.evidence_coverage(connection))
+    harvest = charts.harvest_coverage(marts.harvest_coverage(connection))
     groups = {
         "trends": trends,
-        "datasets": [] if datasets.empty else [Chart("chart-datasets", charts.dataset_utilization_heatmap(datasets))],
-        "coverage": [Chart("chart-coverage", charts.evidence_coverage_matrix(marts.evidence_coverage(connection)))],
-        "harvest": [Chart("chart-harvest", charts.harvest_coverage(marts.harvest_coverage(connection)))],
+        "datasets": []
+        if datasets.empty
+        else [Chart("chart-datasets", charts.dataset_utilization_heatmap(datasets))],
+        "coverage": [Chart("chart-coverage", coverage)],
+        "harvest": [Chart("chart-harvest", harvest)],
     }
     groups["all"] = [chart for group in groups.values() for chart in group]
     return groups
@@ -129,8 +137,12 @@ def display_value(value: Any) -> Any:
 
 
 def search_run_rows(connection: Any) -> dict[str, Any]:
+    """The search log grouped by window, newest window first."""
     runs = marts.search_runs(connection)
-    return {"error": runs.error, "rows": [] if runs.rows is None else table_rows(runs.rows)}
+    windows: dict[str, list[dict[str, Any]]] = {}
+    for row in [] if runs.rows is None else table_rows(runs.rows):
+        windows.setdefault(f"{row['window_start']} → {row['window_end']}", []).append(row)
+    return {"error": runs.error, "windows": list(windows.items())}
 
 
 def render(context: dict[str, Any]) -> str:
