@@ -43,6 +43,8 @@ RECORD_CHECK_COLUMNS = (
     "window_start",
     "window_end",
 )
+# pair expectations skip rows with a null side: the not-null expectations report those
+EITHER_MISSING = "either_value_is_missing"
 RUN_CHECK_COLUMNS = (
     "expected_search_run_id",
     "record_count",
@@ -210,7 +212,8 @@ def volume_floor(window: LandingWindow, history_windows: int, trailing_median: f
     volume = landing_config()["volume"]
     if history_windows < volume["min_history"] or trailing_median is None:
         return 1
-    return max(1, math.ceil(volume["cliff_ratio"] * trailing_median * window.days))
+    # rounded first: 20/7 records a day x 7 days must give 20, not 20.000000000000004
+    return max(1, math.ceil(round(volume["cliff_ratio"] * trailing_median * window.days, 6)))
 
 
 # ---------------------------------------------------------------- suites
@@ -222,7 +225,9 @@ def records_suite(source: str) -> ExpectationSuite:
 
     config = landing_config()
     expectations = [
-        gxe.ExpectTableColumnsToMatchSet(column_set=[*RECORD_FIELDS, *RECORD_CHECK_COLUMNS], exact_match=True),
+        gxe.ExpectTableColumnsToMatchSet(
+            column_set=[*RECORD_FIELDS, *RECORD_CHECK_COLUMNS], exact_match=True
+        ),
         gxe.ExpectColumnValuesToBeInSet(column="has_contract_fields", value_set=[True]),
         *(gxe.ExpectColumnValuesToNotBeNull(column=name) for name in config["required_fields"]),
         gxe.ExpectColumnValuesToBeInSet(column="source", value_set=[source]),
@@ -233,16 +238,16 @@ def records_suite(source: str) -> ExpectationSuite:
         # the date the source's search filters on: present, parsable and inside [start, end)
         gxe.ExpectColumnValuesToNotBeNull(column="window_date"),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="window_date", column_B="window_start", or_equal=True, ignore_row_if="either_value_is_missing"
+            column_A="window_date", column_B="window_start", or_equal=True, ignore_row_if=EITHER_MISSING
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="window_end", column_B="window_date", ignore_row_if="either_value_is_missing"
+            column_A="window_end", column_B="window_date", ignore_row_if=EITHER_MISSING
         ),
     ]
     if source in config["versioned_sources"]:  # a version cannot predate the first version
         expectations.append(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="updated_ts", column_B="published_ts", or_equal=True, ignore_row_if="either_value_is_missing"
+                column_A="updated_ts", column_B="published_ts", or_equal=True, ignore_row_if=EITHER_MISSING
             )
         )
     return gx.ExpectationSuite(name=f"landing_records_{source}", expectations=expectations)

@@ -49,7 +49,8 @@ class GateResult:
 
     def summary(self) -> str:
         verdict = "passed" if self.success else f"FAILED ({len(self.failed_expectations)} expectations)"
-        return f"gate {self.gate}: {verdict}, {self.validations} validations; Data Docs: {self.data_docs_path}"
+        docs = self.data_docs_path
+        return f"gate {self.gate}: {verdict}, {self.validations} validations; Data Docs: {docs}"
 
 
 class GateFailed(RuntimeError):
@@ -168,11 +169,26 @@ def describe_failure(outcome: Any) -> str:
         return f"{name}: error {outcome.exception_info.get('exception_message')}"
     details = outcome.result or {}
     if details.get("unexpected_count"):
-        examples = details.get("partial_unexpected_list") or []
+        examples = [plain(example) for example in (details.get("partial_unexpected_list") or [])]
         return f"{name}: {details['unexpected_count']} unexpected, e.g. {examples[:EXAMPLES_SHOWN]}"
     if "observed_value" in details:
-        return f"{name}: observed {details['observed_value']!r}{_bounds(kwargs)}"
+        return f"{name}: observed {plain(details['observed_value'])!r}{_bounds(kwargs)}"
     return name
+
+
+def plain(value: Any) -> Any:
+    """numpy/pandas scalars as Python values and timestamps as ISO text, for readable messages."""
+    if isinstance(value, tuple | list):
+        return type(value)(plain(item) for item in value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if type(value).__module__ == "numpy":
+        import pandas as pd
+
+        return pd.Timestamp(value).isoformat() if "datetime64" in type(value).__name__ else value.item()
+    return value
 
 
 def _bounds(kwargs: dict[str, Any]) -> str:

@@ -93,7 +93,11 @@ def run_dbt(arguments: list[str], target_path: Path | None = None) -> subprocess
 def run_dbt_build(full_refresh: bool = False, select: str | None = None) -> BuildSummary:
     """`dbt build` into the work warehouse; raise BuildError naming the failing nodes."""
     warehouse_path().parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
-    arguments = ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else [])]
+    arguments = ["build", *(["--full-refresh"] if full_refresh else [])]
+    if select:
+        # a partial build runs only the tests whose every parent it builds (a relationships test
+        # against an unselected model would fail on a missing table)
+        arguments += ["--select", select, "--indirect-selection", "cautious"]
     run_results_path().unlink(missing_ok=True)  # never summarise a previous build
     started = time.monotonic()
     process = run_dbt(arguments)

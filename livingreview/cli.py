@@ -22,6 +22,9 @@ COMMANDS = {
     "query": "livingreview.commands.pipeline:query",
     "report": "livingreview.commands.report:report",
     "release": "livingreview.commands.report:release",
+    "screen": "livingreview.commands.screen:screen",
+    "queue": "livingreview.commands.review:queue",
+    "decisions": "livingreview.commands.review:decisions",
 }
 
 

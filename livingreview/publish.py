@@ -41,7 +41,9 @@ class PublishResult:
 
     def summary(self) -> str:
         version = self.review_version or "unversioned"
-        return f"published {self.path} (review version {version}, sha256 {self.sha256[:12]}, {self.bytes} bytes)"
+        return (
+            f"published {self.path} (review version {version}, sha256 {self.sha256[:12]}, {self.bytes} bytes)"
+        )
 
 
 def publications_log() -> Path:

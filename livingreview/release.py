@@ -28,8 +28,8 @@ from typing import Any
 from livingreview.config import data_dir, load_protocol, published_path
 from livingreview.publish import file_sha256, now_utc, safe_name
 
-# Marts are the tables readers are promised (DESIGN "Marts"): facts, dimensions and mart_ tables.
-MART_PREFIXES = ("fct_", "dim_", "mart_")
+# Marts are the tables readers are promised (DESIGN "Marts"): facts, dimensions, mart_ and tag bridges.
+MART_PREFIXES = ("fct_", "dim_", "mart_", "bridge_")
 
 
 @dataclass(frozen=True)

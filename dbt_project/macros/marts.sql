@@ -67,3 +67,12 @@ select * from final
     {%- do columns.extend(['awaiting_classification', 'studies_included']) -%}
     {{ return(columns) }}
 {%- endmacro %}
+
+
+{#- fct_studies list columns of tags, with the trend dimension each one feeds. -#}
+{% macro multi_valued_tags() -%}
+    {{ return([
+        ('modalities', 'modality'), ('tasks', 'task'),
+        ('training_strategies', 'training_strategy'), ('anatomies', 'anatomy'),
+    ]) }}
+{%- endmacro %}

@@ -43,55 +43,63 @@
 {{ '(?i)' if dataset['match_case'] == 'ignore' }}\b(?:{% for alias in aliases %}{{ _alias_pattern(alias) }}{{ '|' if not loop.last }}{% endfor %})(?:[-_ ]?(?:19|20)\d\d)?\b
 {%- endmacro -%}
 
-{%- macro _signal_name(signal, field, weight) -%}
-{{ signal }}__{{ field }}__{{ (weight | float * 100) | round | int }}
-{%- endmacro -%}
-
-{#- Evidence for one signal: sum over its weight groups of weight x number of distinct matched terms. -#}
-{%- macro _evidence(groups, signal) -%}
-(0.0{% for group in groups if group['signal'] == signal %} + {{ group['weight'] }} * n_{{ group['name'] }}{% endfor %})
+{#- A scan runs one combined regex over the text and keeps the distinct matched phrases as a short
+    ' | '-separated string; the per-signal and per-value patterns then run on that string, not on the
+    abstract. RE2 costs one pass over the text per regex, so the number of scans sets the speed. -#}
+{%- macro _scan(text_column, pattern) -%}
+' | ' || array_to_string(list_distinct(regexp_extract_all({{ text_column }}, {{ _sql_string(pattern) }})), ' | ') || ' | '
 {%- endmacro -%}
 
 {%- macro _tag_list(tag_terms, dimension) -%}
 list_sort(list_distinct([
 {%- for value, terms in tag_terms | selectattr('dimension', 'equalto', dimension) | groupby('value') %}
-            case when regexp_matches(full_text, {{ _sql_string(_alternation(terms)) }}) then '{{ value }}' end{{ ',' if not loop.last }}
+            case when regexp_matches(tags_{{ dimension }}, {{ _sql_string(_alternation(terms)) }}) then '{{ value }}' end{{ ',' if not loop.last }}
 {%- endfor %}
         ]))
 {%- endmacro -%}
 
+{%- macro _dataset_alternation(datasets) -%}
+{%- for dataset in datasets -%}
+{{ _dataset_pattern(dataset) }}{{ '|' if not loop.last }}
+{%- endfor -%}
+{%- endmacro -%}
+
+{#- Evidence for one signal: sum over its groups of weight x number of distinct matched terms. -#}
+{%- macro _evidence(groups, signal) -%}
+(0.0{% for group in groups if group['signal'] == signal %} + {{ group['weight'] }} * len(regexp_extract_all(scan_{{ group['scan'] }}, {{ _sql_string(group['pattern']) }})){% endfor %})
+{%- endmacro -%}
+
 {%- macro screen_records(relation, criteria) -%}
 {%- set groups = [] -%}
-{%- for key, terms in criteria['screening_terms'] | groupby(attribute='signal') -%}
-    {%- for field, field_terms in terms | groupby('field') -%}
-        {%- for weight, weight_terms in field_terms | groupby('weight') -%}
-            {%- set name = _signal_name(key, field, weight) -%}
-            {%- set _ = groups.append({'signal': key, 'field': field, 'weight': weight, 'name': name,
+{%- for scan, scan_terms in criteria['screening_terms'] | groupby('scan') -%}
+    {%- for signal, signal_terms in scan_terms | groupby('signal') -%}
+        {%- for weight, weight_terms in signal_terms | groupby('weight') -%}
+            {%- set _ = groups.append({'scan': scan, 'signal': signal, 'weight': weight,
                                       'pattern': _alternation(weight_terms)}) -%}
         {%- endfor -%}
     {%- endfor -%}
 {%- endfor -%}
-{%- set vision_language_terms = criteria['tag_terms'] | selectattr('dimension', 'equalto', 'fm_type')
-                                | selectattr('value', 'equalto', 'vision_language') | list -%}
+{%- set tag_dimensions = criteria['tag_terms'] | map(attribute='dimension') | unique | list -%}
 with
 
 records as (
     select
         study_id,
         coalesce(title, '') as title,
-        -- one spacing so multi-word terms match across the line breaks of listing abstracts
-        regexp_replace(coalesce(title, '') || ' . ' || coalesce(abstract, ''), '\s+', ' ', 'g') as full_text
+        -- line breaks become spaces so multi-word terms match across the wrapped lines of listings
+        -- (a literal replace: a regexp_replace over every abstract would cost as much as a scan)
+        replace(replace(replace(coalesce(title, '') || ' . ' || coalesce(abstract, ''),
+            chr(13), ''), chr(10), ' '), chr(9), ' ') as full_text
     from {{ relation }}
 ),
 
-signal_counts as (
+scanned as materialized (
     select
         study_id,
         full_text,
-{%- for group in groups %}
-        len(list_distinct(regexp_extract_all({{ 'title' if group['field'] == 'title' else 'full_text' }}, {{ _sql_string(group['pattern']) }}))) as n_{{ group['name'] }},
+{%- for scan, scan_terms in criteria['screening_terms'] | groupby('scan') %}
+        {{ _scan('title' if scan == 'title' else 'full_text', _alternation(scan_terms)) }} as scan_{{ scan }}{{ ',' if not loop.last }}
 {%- endfor %}
-        title
     from records
 ),
 
@@ -109,7 +117,7 @@ evidence as (
         {{ _evidence(groups, 'conventional_model') }} as conventional_model,
         {{ _evidence(groups, 'review') }} > 0 and {{ _evidence(groups, 'review_exception') }} = 0
             as is_review_article
-    from signal_counts
+    from scanned
 ),
 
 strengths as (
@@ -169,6 +177,17 @@ tagged as (
     from reasoned
 ),
 
+tag_scans as materialized (
+    select
+        *,
+{%- for dimension in tag_dimensions %}
+        case when tags_apply then {{ _scan('full_text', _alternation(criteria['tag_terms'] | selectattr('dimension', 'equalto', dimension))) }} end
+            as tags_{{ dimension }},
+{%- endfor %}
+        case when tags_apply then {{ _scan('full_text', _dataset_alternation(criteria['datasets'])) }} end as tags_dataset
+    from tagged
+),
+
 final as (
     select
         study_id,
@@ -181,8 +200,7 @@ final as (
         is_review_article,
         case
             when not tags_apply or foundation_model < 0.5 then null
-            when regexp_matches(full_text, {{ _sql_string(_alternation(vision_language_terms)) }})
-                then 'vision_language'
+            when tags_fm_type != ' |  | ' then 'vision_language'
             else 'vision_only'
         end as fm_type,
         case when tags_apply then {{ _tag_list(criteria['tag_terms'], 'modality') }} else [] end as modalities,
@@ -191,11 +209,11 @@ final as (
             as training_strategies,
         case when tags_apply then list_sort(list_distinct([
 {%- for dataset in criteria['datasets'] %}
-            case when regexp_matches(full_text, {{ _sql_string(_dataset_pattern(dataset)) }}) then '{{ dataset['dataset_id'] }}' end{{ ',' if not loop.last }}
+            case when regexp_matches(tags_dataset, {{ _sql_string(_dataset_pattern(dataset)) }}) then '{{ dataset['dataset_id'] }}' end{{ ',' if not loop.last }}
 {%- endfor %}
         ])) else [] end as datasets,
         case when tags_apply then {{ _tag_list(criteria['tag_terms'], 'anatomy') }} else [] end as anatomies
-    from tagged
+    from tag_scans
 )
 
 select * from final

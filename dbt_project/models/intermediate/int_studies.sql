@@ -9,7 +9,8 @@ reports as (
 
 representatives as (
 
-    select * from reports where is_representative
+    select * from reports
+    where is_representative
 
 ),
 

@@ -3,7 +3,8 @@ with
 
 cumulative_flow as (
 
-    select * from {{ ref('mart_prisma_flow') }} where scope = 'cumulative'
+    select * from {{ ref('mart_prisma_flow') }}
+    where scope = 'cumulative'
 
 ),
 

@@ -47,8 +47,8 @@ usage as (
     select
         period_grain,
         period_start,
-        unnest(datasets) as dataset_id,
-        study_id
+        study_id,
+        unnest(datasets) as dataset_id
     from study_periods
 
 ),

@@ -47,13 +47,13 @@ with_runs as (
         grid.source,
         grid.window_start,
         grid.window_end,
-        search_runs.search_run_id is not null as was_searched,
         search_runs.status as run_status,
         search_runs.api_reported_total,
         search_runs.retrieved,
         search_runs.retries,
         search_runs.http_error_count,
         search_runs.finished_at,
+        search_runs.search_run_id is not null as was_searched,
         -- the latest successful window of this source up to this one
         max(search_runs.window_end) filter (where search_runs.status = 'succeeded') over (
             partition by grid.source

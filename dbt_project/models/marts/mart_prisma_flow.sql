@@ -56,9 +56,9 @@ identified as (
 
     select
         first_harvested_window_end as window_end,
-        {%- for source in ['arxiv', 'medrxiv', 'biorxiv', 'europepmc'] %}
-        count(*) filter (where source = '{{ source }}') as identified_{{ source }},
-        {%- endfor %}
+        {% for source in ['arxiv', 'medrxiv', 'biorxiv', 'europepmc'] %}
+            count(*) filter (where source = '{{ source }}') as identified_{{ source }},
+        {% endfor %}
         count(*) as records_identified,
         count(*) filter (where not is_first_report_of_study) as duplicates_removed
     from first_reports
@@ -76,11 +76,11 @@ screening_outcomes as (
             where screened.decision = 'exclude' and screened.actor in ('rule', 'model')
         ) as excluded_by_automation,
         count(*) filter (where screened.decision = 'exclude' and screened.actor = 'human') as excluded_by_humans,
-        {%- for reason in exclusion_reason_codes() %}
-        count(*) filter (
-            where screened.decision = 'exclude' and screened.primary_reason = '{{ reason }}'
-        ) as excluded_{{ reason }},
-        {%- endfor %}
+        {% for reason in exclusion_reason_codes() %}
+            count(*) filter (
+                where screened.decision = 'exclude' and screened.primary_reason = '{{ reason }}'
+            ) as excluded_{{ reason }},
+        {% endfor %}
         count(*) filter (where screened.decision = 'maybe') as awaiting_classification,
         count(*) filter (where screened.decision = 'include') as studies_included
     from studies
@@ -93,9 +93,9 @@ per_update as (
 
     select
         updates.window_end,
-        {%- for column in prisma_count_columns() %}
-        coalesce({{ column }}, 0) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for column in prisma_count_columns() %}
+            coalesce({{ column }}, 0) as {{ column }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from updates
     left join identified on updates.window_end = identified.window_end
     left join screening_outcomes on updates.window_end = screening_outcomes.window_end
@@ -107,9 +107,9 @@ flow as (
     select
         window_end,
         'update' as scope,
-        {%- for column in prisma_count_columns() %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for column in prisma_count_columns() %}
+            {{ column }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from per_update
 
     union all
@@ -117,9 +117,9 @@ flow as (
     select
         window_end,
         'cumulative' as scope,
-        {%- for column in prisma_count_columns() %}
-        cast(sum({{ column }}) over (order by window_end) as bigint) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for column in prisma_count_columns() %}
+            cast(sum({{ column }}) over (order by window_end) as bigint) as {{ column }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from per_update
 
 ),
@@ -130,9 +130,9 @@ final as (
         {{ review_version('window_end') }} as review_version,
         window_end,
         scope,
-        {%- for column in prisma_count_columns() %}
-        cast({{ column }} as bigint) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {% for column in prisma_count_columns() %}
+            cast({{ column }} as bigint) as {{ column }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from flow
 
 )

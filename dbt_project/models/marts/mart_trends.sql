@@ -14,17 +14,22 @@ studies as (
 
 tag_values as (
 
-    select study_id, first_seen_at, 'fm_type' as dimension, fm_type as tag_value
+    select
+        study_id,
+        first_seen_at,
+        'fm_type' as dimension,
+        fm_type as tag_value
     from studies
     where fm_type is not null
-    {%- for column, dimension in [
-        ('modalities', 'modality'), ('tasks', 'task'),
-        ('training_strategies', 'training_strategy'), ('anatomies', 'anatomy'),
-    ] %}
-    union all
-    select study_id, first_seen_at, '{{ dimension }}' as dimension, unnest({{ column }}) as tag_value
-    from studies
-    {%- endfor %}
+    {% for column, dimension in multi_valued_tags() %}
+        union all
+        select
+            study_id,
+            first_seen_at,
+            '{{ dimension }}' as dimension,
+            unnest({{ column }}) as tag_value
+        from studies
+    {% endfor %}
 
 ),
 

@@ -1,0 +1,1 @@
+"""Scale generator and benchmark runner (`make bench`); not part of the test suite."""

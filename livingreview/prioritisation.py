@@ -1,0 +1,317 @@
+"""ML prioritisation: a TF-IDF + logistic-regression screener that votes beside the rules.
+
+The model reads a record's title and abstract (word 1-2-grams and character 3-5-grams, so fused
+names such as MedSAM or SAM2 share features with SAM) and gives the probability that a careful
+reviewer would include it. It is trained on the team's labelled set (train split only: the
+held-out split measures it) plus the human decisions in `review/decisions/`.
+
+Its vote (`vote()`) combines that probability with the rule decision; the thresholds are chosen
+on out-of-fold probabilities of the training data, never on held-out records:
+  rule exclude -> maybe    when p >= rescue  (more confident than on any rule-excluded training negative)
+  rule maybe   -> include  when p >= promote (more confident than on any training negative)
+  rule maybe   -> exclude  when p <  dismiss (less confident than on any training positive)
+otherwise the rule decision stands. A vote never touches a human decision: precedence is human >
+model > rule, applied where decisions meet (the dbt model of effective decisions).
+
+A trained model lives in `data/models/<model_version>/` (model.joblib + metadata.json); the version
+is a hash of the training data, the parameters and the criteria version the thresholds were
+chosen against, so the same inputs always give the same version. `data/models/current` names the
+model the pipeline uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from livingreview import config
+
+LABELS_PATH = config.PROJECT_ROOT / "review" / "labels" / "screening_labels.csv"
+CURRENT_POINTER = "current"
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+CROSS_VALIDATION_FOLDS = 5
+# Everything that shapes the model; part of its version.
+PARAMETERS: dict[str, Any] = {
+    "words": {"analyzer": "word", "ngram_range": [1, 2], "min_df": 1, "sublinear_tf": True},
+    "chars": {"analyzer": "char_wb", "ngram_range": [3, 5], "min_df": 2, "sublinear_tf": True},
+    "classifier": {"C": 4.0, "class_weight": "balanced", "solver": "liblinear", "random_state": 0},
+    "folds": CROSS_VALIDATION_FOLDS,
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example: a record's text and whether it is to be included."""
+
+    id: str
+    title: str
+    abstract: str
+    include: bool
+    origin: str  # 'labels' (the team's labelled set) or 'human' (a reviewer's decision)
+
+    @property
+    def text(self) -> str:
+        return record_text(self.title, self.abstract)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    rescue: float
+    promote: float
+    dismiss: float
+
+
+@dataclass
+class TrainedModel:
+    version: str
+    pipeline: Any  # a fitted sklearn Pipeline
+    thresholds: Thresholds
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, texts: Sequence[str]) -> list[float]:
+        if not texts:
+            return []
+        return [float(p) for p in self.pipeline.predict_proba(list(texts))[:, 1]]
+
+    def vote(self, rule_decision: str, probability: float) -> str:
+        return vote(rule_decision, probability, self.thresholds)
+
+
+def record_text(title: str | None, abstract: str | None) -> str:
+    """The text the model reads: the same `title . abstract` with single spaces as the rule macro."""
+    return re.sub(r"\s+", " ", f"{title or ''} . {abstract or ''}")
+
+
+def vote(rule_decision: str, probability: float, thresholds: Thresholds) -> str:
+    """The model's decision given the rule's (see the module docstring)."""
+    if rule_decision == "exclude":
+        return "maybe" if probability >= thresholds.rescue else "exclude"
+    if rule_decision == "maybe":
+        if probability >= thresholds.promote:
+            return "include"
+        return "exclude" if probability < thresholds.dismiss else "maybe"
+    return rule_decision
+
+
+# ----------------------------------------------------------------------------- training data
+
+
+def read_labels(path: Path = LABELS_PATH) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def heldout_ids(path: Path = LABELS_PATH) -> set[str]:
+    return {row["id"] for row in read_labels(path) if row["split"] == "heldout"}
+
+
+def listings_dir() -> Path:
+    return config.shared_data_dir() / "arxiv" / "daily_listings" / "by_month"
+
+
+@cache
+def _listing_texts(ids: frozenset[str]) -> dict[str, tuple[str, str]]:
+    texts = {}
+    for path in sorted(listings_dir().glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                if record["id"] in ids:
+                    texts[record["id"]] = (record["title"], record["summary"])
+    return texts
+
+
+def listing_texts(ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(title, abstract) of arXiv ids, read in place from the recorded listings."""
+    return _listing_texts(frozenset(ids))
+
+
+def labelled_examples(split: str, path: Path = LABELS_PATH) -> list[Example]:
+    """The labelled set's rows of one split, with their text."""
+    rows = [row for row in read_labels(path) if row["split"] == split]
+    texts = listing_texts(row["id"] for row in rows)
+    missing = sorted({row["id"] for row in rows} - set(texts))
+    if missing:
+        raise LookupError(f"labelled ids not in the recorded listings: {', '.join(missing[:5])}")
+    return [Example(row["id"], *texts[row["id"]], row["label"] == "include", "labels") for row in rows]
+
+
+def training_examples(human: Sequence[Example] = (), labels_path: Path = LABELS_PATH) -> list[Example]:
+    """Labelled train split + human decisions; a human decision replaces the team label of its
+    record, and nothing held out ever enters."""
+    heldout = heldout_ids(labels_path)
+    human_ids = {example.id for example in human}
+    labelled = [example for example in labelled_examples("train", labels_path) if example.id not in human_ids]
+    return sorted(labelled + [example for example in human if example.id not in heldout], key=lambda e: e.id)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def build_pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    def vectorizer(settings: dict[str, Any]) -> TfidfVectorizer:
+        return TfidfVectorizer(**(settings | {"ngram_range": tuple(settings["ngram_range"])}))
+
+    features = FeatureUnion(
+        [("words", vectorizer(PARAMETERS["words"])), ("chars", vectorizer(PARAMETERS["chars"]))]
+    )
+    return Pipeline([("features", features), ("classifier", LogisticRegression(**PARAMETERS["classifier"]))])
+
+
+def model_version(examples: Sequence[Example], criteria_version: str) -> str:
+    """sha256 (first 16 hex) of the training data, the parameters, the library and the criteria."""
+    import sklearn
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([PARAMETERS, sklearn.__version__, criteria_version], sort_keys=True).encode())
+    for example in sorted(examples, key=lambda e: e.id):
+        digest.update(f"\n{example.id}\t{int(example.include)}\t".encode() + example.text.encode())
+    return digest.hexdigest()[:16]
+
+
+def out_of_fold_probabilities(examples: Sequence[Example]) -> list[float]:
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    folds = StratifiedKFold(n_splits=CROSS_VALIDATION_FOLDS, shuffle=True, random_state=0)
+    texts, labels = [e.text for e in examples], [e.include for e in examples]
+    return [float(p) for p in cross_val_predict(build_pipeline(), texts, labels, cv=folds, method="predict_proba")[:, 1]]
+
+
+def choose_thresholds(probabilities: Sequence[float], labels: Sequence[bool], rule_decisions: Sequence[str]) -> Thresholds:
+    """Zero false moves on the out-of-fold training probabilities (see the module docstring)."""
+    negatives = [p for p, include in zip(probabilities, labels, strict=True) if not include]
+    positives = [p for p, include in zip(probabilities, labels, strict=True) if include]
+    rule_excluded_negatives = [
+        p for p, include, rule in zip(probabilities, labels, rule_decisions, strict=True)
+        if not include and rule == "exclude"
+    ]  # fmt: skip
+    next_up = 1e-6  # strictly above the highest negative
+    return Thresholds(
+        rescue=round(max(rule_excluded_negatives, default=0.5) + next_up, 6),
+        promote=round(max(negatives, default=0.5) + next_up, 6),
+        dismiss=round(min(positives, default=0.5), 6),
+    )
+
+
+def rule_decisions(examples: Sequence[Example]) -> list[str]:
+    """The rule screening's decision on each example (the one implementation, livingreview.screening)."""
+    from livingreview import screening
+
+    records = [{"id": e.id, "title": e.title, "abstract": e.abstract} for e in examples]
+    return [row["decision"] for row in screening.screen_records(records)]
+
+
+def train(examples: Sequence[Example], human_decisions_fingerprint: str = "") -> TrainedModel:
+    """Fit on every example; thresholds from out-of-fold probabilities. Deterministic."""
+    from livingreview import screening
+
+    criteria_version = screening.check_criteria_version()
+    labels = [e.include for e in examples]
+    thresholds = choose_thresholds(out_of_fold_probabilities(examples), labels, rule_decisions(examples))
+    pipeline = build_pipeline().fit([e.text for e in examples], labels)
+    version = model_version(examples, criteria_version)
+    metadata = {
+        "model_version": version,
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "criteria_version": criteria_version,
+        "parameters": PARAMETERS,
+        "thresholds": thresholds.__dict__,
+        "examples": len(examples),
+        "positives": sum(labels),
+        "examples_by_origin": {o: sum(e.origin == o for e in examples) for o in sorted({e.origin for e in examples})},
+        "human_decisions_fingerprint": human_decisions_fingerprint,
+        "training_ids_sha256": hashlib.sha256("\n".join(sorted(e.id for e in examples)).encode()).hexdigest(),
+    }
+    return TrainedModel(version, pipeline, thresholds, metadata)
+
+
+# ----------------------------------------------------------------------------- storage
+
+
+def models_dir() -> Path:
+    return config.data_dir() / "models"
+
+
+def save(model: TrainedModel) -> Path:
+    """Write `data/models/<version>/` (if new) and point `current` at it, each step atomic."""
+    import joblib
+
+    folder = models_dir() / model.version
+    if not folder.is_dir():
+        staging = models_dir() / f".{model.version}.partial"
+        staging.mkdir(parents=True, exist_ok=True)
+        joblib.dump(model.pipeline, staging / MODEL_FILE)
+        (staging / METADATA_FILE).write_text(json.dumps(model.metadata, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(staging, folder)
+    pointer = models_dir() / f".{CURRENT_POINTER}.partial"
+    pointer.write_text(model.version + "\n", encoding="utf-8")
+    os.replace(pointer, models_dir() / CURRENT_POINTER)
+    return folder
+
+
+def current_version() -> str | None:
+    pointer = models_dir() / CURRENT_POINTER
+    return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
+
+
+def load(version: str | None = None) -> TrainedModel | None:
+    """A saved model (default: the current one); None when none was trained yet."""
+    import joblib
+
+    version = version or current_version()
+    if version is None:
+        return None
+    folder = models_dir() / version
+    metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    return TrainedModel(version, joblib.load(folder / MODEL_FILE), Thresholds(**metadata["thresholds"]), metadata)
+
+
+# ----------------------------------------------------------------------------- weekly retraining
+
+
+def human_examples(warehouse: Path | None = None) -> list[Example]:
+    """Human decisions (include/exclude, reviewers agreeing) with their study's text from a warehouse."""
+    from livingreview import decisions
+
+    decided = decisions.agreed_human_decisions()
+    if not decided:
+        return []
+    texts = decisions.study_texts(set(decided), warehouse)
+    return [
+        Example(texts[study_id][0] or study_id, texts[study_id][1], texts[study_id][2], include, "human")
+        for study_id, include in sorted(decided.items())
+        if study_id in texts
+    ]
+
+
+def retrain_if_new_decisions(warehouse: Path | None = None) -> str | None:
+    """Train and make current a new model when the human decisions changed since the current model
+    was trained (or no model exists). Returns the new model version, or None when nothing changed.
+
+    `warehouse`: where decided studies' text is read (default: the published warehouse, else the
+    work one). Safe to call every week: the same decisions give the same version.
+    """
+    from livingreview import decisions
+
+    fingerprint = decisions.decisions_fingerprint()
+    current = load()
+    if current is not None and current.metadata.get("human_decisions_fingerprint") == fingerprint:
+        return None
+    model = train(training_examples(human_examples(warehouse)), fingerprint)
+    save(model)
+    return model.version
