@@ -175,33 +175,40 @@ def chunks(plans: list[list[WindowPlan]]) -> list[list[WindowPlan]]:
 # ---------------------------------------------------------------- text
 
 
-def sample_texts(model: TextModel, count: int, rng: np.random.Generator) -> pa.Array:
-    """`count` texts from the bigram chain, lengths drawn from the observed lengths."""
+def sample_texts(model: TextModel, count: int, rng: np.random.Generator) -> tuple[pa.Array, np.ndarray]:
+    """`count` texts from the bigram chain, lengths drawn from the observed lengths.
+
+    Returns the texts longest first and `position`, where text i sits (one string copy saved:
+    the caller composes it with its own row order in a single take)."""
     lengths = model.lengths[rng.integers(0, len(model.lengths), count)].astype(np.int64)
     order = np.argsort(-lengths, kind="stable")  # longest first: step t works on a shrinking prefix
     sorted_lengths = lengths[order]
-    tokens = np.zeros((count, int(sorted_lengths[0])), dtype=np.int32)
-    tokens[:, 0] = model.starts[rng.integers(0, len(model.starts), count)]
-    still_going = np.searchsorted(-sorted_lengths, -np.arange(tokens.shape[1]), side="left")
-    for step in range(1, tokens.shape[1]):
-        tokens[: still_going[step], step] = next_words(model, tokens[: still_going[step], step - 1], rng)
-    flat = tokens[np.arange(tokens.shape[1]) < sorted_lengths[:, None]]
-    offsets = pa.array(np.r_[0, np.cumsum(sorted_lengths)].astype(np.int64), pa.int64())
+    longest = int(sorted_lengths[0])
+    tokens = np.empty((longest, count), dtype=np.int32)  # step-major: each step writes a contiguous run
+    tokens[0] = model.starts[rng.integers(0, len(model.starts), count)]
+    still_going = np.searchsorted(-sorted_lengths, -np.arange(longest), side="left")
+    successors = model.successors.ravel()
+    for step in range(1, longest):
+        alive = still_going[step]
+        tokens[step, :alive] = next_words(model, successors, tokens[step - 1, :alive], rng)
+    flat = tokens.T[np.arange(longest) < sorted_lengths[:, None]]
+    offsets = pa.array(np.r_[0, np.cumsum(sorted_lengths)], pa.int64())
     words = pa.array(model.words, pa.string()).take(pa.array(flat))
     texts = pc.binary_join(pa.LargeListArray.from_arrays(offsets, words), " ")
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(count)
-    return texts.take(pa.array(inverse)).cast(pa.string())
+    position = np.empty_like(order)
+    position[order] = np.arange(count)
+    return texts, position
 
 
-def next_words(model: TextModel, previous: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per word: low bits pick a successor slot, the next bits decide a restart, the rest
-    index the unigram table (a restart also happens where a word has no kept successor)."""
-    bits = rng.integers(0, 1 << 32, len(previous), dtype=np.uint64)
-    chosen = model.successors[previous, bits % SUCCESSOR_SLOTS]
+def next_words(
+    model: TextModel, successors: np.ndarray, previous: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """One 32-bit draw per word: the low bits pick a successor slot, the next bits decide a restart,
+    the rest index the unigram table (a restart also happens where a word has no kept successor)."""
+    bits = rng.integers(0, 1 << 32, len(previous), dtype=np.uint32)
+    chosen = successors[previous * SUCCESSOR_SLOTS + (bits & (SUCCESSOR_SLOTS - 1))]
     restart = ((bits >> 5) & ((1 << RESTART_BITS) - 1) == 0) | (chosen < 0)
-    unigram_index = (bits[restart] >> 8) % len(model.unigram)
-    chosen[restart] = model.unigram[unigram_index]
+    chosen[restart] = model.unigram[(bits[restart] >> 8) % len(model.unigram)]
     return chosen
 
 
@@ -286,12 +293,9 @@ def generate_chunk(windows: list[WindowPlan], model: CorpusModel, seed: int, chu
     arxiv_journal_doi[preprints[is_arxiv]] = doi[articles[is_arxiv]]
     published_doi[preprints[~is_arxiv]] = doi[articles[~is_arxiv]]
     dates = record_dates(rng, rows, version)
-    titles = sample_texts(model.title, count, rng).take(pa.array(text_of))
-    abstracts = sample_texts(model.abstract, count, rng).take(pa.array(text_of))
     category_lists = categories(rng, model, rows)
-    return pa.table(
+    metadata = pa.table(
         {
-            "abstract": abstracts,
             "authors": authors(rng, model, rows, text_of),
             "categories": category_lists,
             "comment": pa.array(np.where(rows.source == "arxiv", SYNTHETIC_COMMENT, None), pa.string()),
@@ -303,13 +307,20 @@ def generate_chunk(windows: list[WindowPlan], model: CorpusModel, seed: int, chu
             "search_run_id": pa.array(np.array([window.run_id for window in windows])[rows.window_of_row]),
             "source": pa.array(rows.source),
             "source_id": pa.array(source_id, pa.string()),
-            "title": titles,
             "updated_at": pa.array(dates["updated_at"], pa.string()),
             "url": pa.array(urls(rows.source, source_id, version), pa.string()),
             "version": pa.array(version, pa.int32()),
             "window_row": pa.array(rows.window_of_row, pa.int32()),
         }
     )
+    # the landing order (window, then source_id, version) is fixed before the text exists, so the
+    # only copy of the text is the take that puts it in that order
+    order = np.lexsort((version, source_id.astype(str), rows.window_of_row))
+    table = metadata.take(pa.array(order))
+    for name, text_model in (("title", model.title), ("abstract", model.abstract)):
+        texts, position = sample_texts(text_model, count, rng)
+        table = table.append_column(name, texts.take(pa.array(position[text_of[order]])).cast(pa.string()))
+    return table
 
 
 def arxiv_versions(rng: np.random.Generator, rows: ChunkRows) -> np.ndarray:
@@ -443,15 +454,14 @@ def urls(source: np.ndarray, source_id: np.ndarray, version: np.ndarray) -> np.n
 
 
 def write_chunk(connection, table: pa.Table, windows: list[WindowPlan], landing_root: Path) -> None:
-    """One JSON line per record (keys sorted: the table's columns are), sorted by window then
-    (source_id, version); each window's lines are one contiguous byte range of the result."""
+    """One JSON line per record, keys sorted; the chunk's rows are already in landing order (window,
+    then source_id and version), so each window's lines are one contiguous byte range."""
     connection.register("chunk", table)
     fields = ", ".join(f"{name} := {name}" for name in RECORD_FIELDS_SORTED)
     lines = connection.sql(
         f"""
         select to_json(struct_pack({fields})) || chr(10) as line
         from chunk
-        order by window_row, source_id, version
         """
     ).to_arrow_table()
     connection.unregister("chunk")

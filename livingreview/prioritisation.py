@@ -315,3 +315,33 @@ def retrain_if_new_decisions(warehouse: Path | None = None) -> str | None:
     model = train(training_examples(human_examples(warehouse)), fingerprint)
     save(model)
     return model.version
+
+
+# ----------------------------------------------------------------------------- the warehouse's votes
+
+VOTE_COLUMNS = ("study_id", "model_version", "model_probability", "model_decision")
+
+
+def warehouse_votes(studies: Any, screened: Any) -> Any:
+    """The current model's vote on every study, as an Arrow table (dbt model int_screening__model_votes).
+
+    `studies` / `screened`: DuckDB relations of int_studies and int_records__screened. No model
+    trained yet -> zero rows, so the rules stand alone.
+    """
+    import pyarrow as pa
+
+    model = load()
+    rows = [] if model is None else (
+        studies.join(screened, "study_id").select("study_id, title, abstract, decision").order("study_id").fetchall()
+    )
+    probabilities = model.probabilities([record_text(title, abstract) for _, title, abstract, _ in rows]) if rows else []
+    schema = pa.schema([(name, pa.float64() if name == "model_probability" else pa.string()) for name in VOTE_COLUMNS])
+    return pa.table(
+        {
+            "study_id": [row[0] for row in rows],
+            "model_version": [model.version] * len(rows) if model else [],
+            "model_probability": probabilities,
+            "model_decision": [model.vote(row[3], p) for row, p in zip(rows, probabilities, strict=True)],
+        },
+        schema=schema,
+    )

@@ -91,13 +91,14 @@ def checkpoint_and_read_version(work: Path) -> str | None:
 
 
 def latest_review_version(connection: Any) -> str | None:
-    has_versions = connection.execute(
+    # fetchall, not fetchone: DuckDB 2 refuses new work on a connection with an unfinished result
+    [(has_versions,)] = connection.execute(
         "select count(*) from information_schema.tables where table_name = 'dim_review_versions'"
-    ).fetchone()[0]
+    ).fetchall()
     if not has_versions:
         return None
-    row = connection.execute("select max(review_version) from dim_review_versions").fetchone()
-    return None if row[0] is None else str(row[0])
+    [(version,)] = connection.execute("select max(review_version) from dim_review_versions").fetchall()
+    return None if version is None else str(version)
 
 
 def copy_and_fsync(source: Path, target: Path) -> tuple[str, int]:

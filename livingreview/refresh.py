@@ -230,7 +230,7 @@ def fail_batch(
     """Quarantine the batch and record the failure; returns the exception for the caller to raise."""
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     quarantine = quarantine_batch(batch_id, windows, warehouse, f"{stage}: {reason}", details=details)
-    record_failure(stage, batch_id, reason, {"quarantine": str(quarantine), "details": details})
+    record_failure(stage, batch_id, reason, {"quarantine": str(quarantine), "failed": details})
     return BatchFailed(stage, batch_id, reason, quarantine)
 
 

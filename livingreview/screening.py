@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,27 +146,28 @@ def screen_records(records: list[dict[str, Any]], criteria: Criteria | None = No
 def screen_jsonl(input_path: Path, output_path: Path, criteria: Criteria | None = None) -> int:
     """Screen a JSONL file of records (id, title, abstract) into a JSONL file; returns the row count.
 
-    The output is written to a temporary file and renamed, so a failure leaves nothing partial.
+    DuckDB reads and writes the files itself (in parallel); the output goes to a temporary file that
+    is renamed into place, so a failure leaves nothing partial.
     """
     import duckdb
 
     con = duckdb.connect()
     con.execute(
         "create view input_records as select id::varchar as study_id, title, abstract "
-        "from read_json(?, format = 'newline_delimited', columns = "
-        "{'id': 'varchar', 'title': 'varchar', 'abstract': 'varchar'})",
-        [str(input_path)],
+        f"from read_json('{_sql_path(input_path)}', format = 'newline_delimited', columns = "
+        "{'id': 'varchar', 'title': 'varchar', 'abstract': 'varchar'})"
     )
-    result = screen_relation(con, "input_records", criteria)
+    sql = render_screening_sql("input_records", criteria or load_criteria())
     partial = output_path.with_name(output_path.name + ".partial")
-    count = 0
-    with open(partial, "w", encoding="utf-8") as handle:
-        columns = result.columns
-        while batch := result.fetchmany(10_000):
-            for row in batch:
-                record = dict(zip(columns, row, strict=True))
-                record["id"] = record.pop("study_id")
-                handle.write(json.dumps(record, sort_keys=True) + "\n")
-                count += 1
-    partial.replace(output_path)
-    return count
+    try:
+        count = con.execute(
+            f"copy (select * rename (study_id as id) from ({sql})) to '{_sql_path(partial)}' (format json)"
+        ).fetchall()[0][0]
+        partial.replace(output_path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return int(count)
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

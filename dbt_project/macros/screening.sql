@@ -4,18 +4,21 @@
     Plain Jinja only (no dbt builtins such as ref, var, run_query or adapter), so the same text renders
     in dbt (models/intermediate/int_records__screened.sql and int_records__tagged.sql, through the thin
     wrapper in screening_criteria.sql) and in Python (livingreview/screening.py renders it with jinja2
-    and runs it in DuckDB on any table). Editing this file changes the screening criteria: bump
+    and runs it in DuckDB on any table). Editing this file changes the screening criteria: add a row to
     seeds/screening_criteria_versions.csv (a test compares its sha256 with the seeds and this file).
 
     screen_records(relation, criteria) selects from `relation` (columns study_id, title, abstract) and
     returns one row per record. `criteria` is a mapping:
       version           the criteria version stamped on every decision
-      screening_terms   rows of seeds/screening_terms.csv   (signal, field, weight, match_case, pattern)
-      tag_terms         rows of seeds/tag_terms.csv         (dimension, value, match_case, pattern)
+      screening_terms   rows of seeds/screening_terms.csv  (scan, signal, weight, match_case, pattern)
+      tag_terms         rows of seeds/tag_terms.csv        (dimension, value, match_case, pattern)
       datasets          rows of seeds/medical_imaging_datasets.csv (dataset_id, aliases, match_case)
 
-    Terms are inlined as constant RE2 patterns, one combined alternation per (signal, field, weight),
-    so DuckDB compiles each regex once per query.
+    Speed: RE2 costs one pass over the text per regex, whatever the regex, so the text is read by a few
+    SCANS only: each is one constant alternation of many terms (compiled once per query) whose distinct
+    matches are kept as a short string of tokens, '|tok1||tok2|'. Each (scan, signal, weight) group then
+    counts the tokens it matches whole, and each tag value tests its tokens: cheap regexes on a few dozen
+    bytes instead of on the abstract. Tag scans run only for records that are kept (or are reviews).
 -#}
 
 {%- macro _sql_string(text) -%}
@@ -40,20 +43,40 @@
     (BraTS2021, ISIC 2019), so 'KiTS23' never also counts as 'KiTS' and 'ACDC' never matches 'ACDCs'. -#}
 {%- macro _dataset_pattern(dataset) -%}
 {%- set aliases = dataset['aliases'].split('|') -%}
-{{ '(?i)' if dataset['match_case'] == 'ignore' }}\b(?:{% for alias in aliases %}{{ _alias_pattern(alias) }}{{ '|' if not loop.last }}{% endfor %})(?:[-_ ]?(?:19|20)\d\d)?\b
+{{ '(?i:' if dataset['match_case'] == 'ignore' else '(?:' }}\b(?:{% for alias in aliases %}{{ _alias_pattern(alias) }}{{ '|' if not loop.last }}{% endfor %})(?:[-_ ]?(?:19|20)\d\d)?\b)
 {%- endmacro -%}
 
-{#- A scan runs one combined regex over the text and keeps the distinct matched phrases as a short
-    ' | '-separated string; the per-signal and per-value patterns then run on that string, not on the
-    abstract. RE2 costs one pass over the text per regex, so the number of scans sets the speed. -#}
-{%- macro _scan(text_column, pattern) -%}
-' | ' || array_to_string(list_distinct(regexp_extract_all({{ text_column }}, {{ _sql_string(pattern) }})), ' | ') || ' | '
+{#- The distinct matches of one scan as '|tok1||tok2|'; lower-cased (and so deduplicated across case)
+    unless an exact-case group needs the original spelling. -#}
+{%- macro _tokens(matches, lower_case=true) -%}
+{%- if lower_case -%}
+'|' || array_to_string(list_distinct(string_split(lower(array_to_string({{ matches }}, chr(31))), chr(31))), '||') || '|'
+{%- else -%}
+'|' || array_to_string(list_distinct({{ matches }}), '||') || '|'
+{%- endif -%}
+{%- endmacro -%}
+
+{#- How many scanned tokens the terms match whole. -#}
+{%- macro _count_tokens(tokens, terms) -%}
+case when {{ tokens }} = '||' then 0 else len(regexp_extract_all({{ tokens }}, {{ _sql_string('\\|(?:' ~ _alternation(terms) ~ ')\\|') }})) end
+{%- endmacro -%}
+
+{#- Evidence for one signal: sum over its (scan, weight) groups of weight x distinct matched terms. -#}
+{%- macro _evidence(terms, signal) -%}
+(0.0
+{%- for scan, scan_terms in terms | selectattr('signal', 'equalto', signal) | groupby('scan') -%}
+    {%- for weight, weight_terms in scan_terms | groupby('weight') -%}
+        {%- for match_case, case_terms in weight_terms | groupby('match_case') %}
+            + {{ weight }} * {{ _count_tokens('tokens_' ~ scan ~ ('_exact' if match_case == 'exact' else ''), case_terms) }}
+        {%- endfor -%}
+    {%- endfor -%}
+{%- endfor %})
 {%- endmacro -%}
 
 {%- macro _tag_list(tag_terms, dimension) -%}
 list_sort(list_distinct([
-{%- for value, terms in tag_terms | selectattr('dimension', 'equalto', dimension) | groupby('value') %}
-            case when regexp_matches(tags_{{ dimension }}, {{ _sql_string(_alternation(terms)) }}) then '{{ value }}' end{{ ',' if not loop.last }}
+{%- for value, value_terms in tag_terms | selectattr('dimension', 'equalto', dimension) | groupby('value') %}
+            case when regexp_matches(tags_{{ dimension }}, {{ _sql_string(_alternation(value_terms)) }}) then '{{ value }}' end{{ ',' if not loop.last }}
 {%- endfor %}
         ]))
 {%- endmacro -%}
@@ -64,22 +87,19 @@ list_sort(list_distinct([
 {%- endfor -%}
 {%- endmacro -%}
 
-{#- Evidence for one signal: sum over its groups of weight x number of distinct matched terms. -#}
-{%- macro _evidence(groups, signal) -%}
-(0.0{% for group in groups if group['signal'] == signal %} + {{ group['weight'] }} * len(regexp_extract_all(scan_{{ group['scan'] }}, {{ _sql_string(group['pattern']) }})){% endfor %})
+{%- macro _dataset_list(datasets) -%}
+list_sort(list_distinct([
+{%- for dataset in datasets %}
+            case when regexp_matches(tags_dataset, {{ _sql_string(_dataset_pattern(dataset)) }}) then '{{ dataset['dataset_id'] }}' end{{ ',' if not loop.last }}
+{%- endfor %}
+        ]))
 {%- endmacro -%}
 
 {%- macro screen_records(relation, criteria) -%}
-{%- set groups = [] -%}
-{%- for scan, scan_terms in criteria['screening_terms'] | groupby('scan') -%}
-    {%- for signal, signal_terms in scan_terms | groupby('signal') -%}
-        {%- for weight, weight_terms in signal_terms | groupby('weight') -%}
-            {%- set _ = groups.append({'scan': scan, 'signal': signal, 'weight': weight,
-                                      'pattern': _alternation(weight_terms)}) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-{%- endfor -%}
-{%- set tag_dimensions = criteria['tag_terms'] | map(attribute='dimension') | unique | list -%}
+{%- set terms = criteria['screening_terms'] -%}
+{%- set tag_terms = criteria['tag_terms'] -%}
+{%- set tag_dimensions = tag_terms | map(attribute='dimension') | unique | list -%}
+{%- set first_scans = ['fm', 'medical', 'title'] -%}
 with
 
 records as (
@@ -93,43 +113,82 @@ records as (
     from {{ relation }}
 ),
 
-scanned as materialized (
+first_scans as (
     select
         study_id,
         full_text,
-{%- for scan, scan_terms in criteria['screening_terms'] | groupby('scan') %}
-        {{ _scan('title' if scan == 'title' else 'full_text', _alternation(scan_terms)) }} as scan_{{ scan }}{{ ',' if not loop.last }}
+{%- for scan, scan_terms in terms | groupby('scan') if scan in first_scans %}
+        regexp_extract_all({{ 'title' if scan == 'title' else 'full_text' }}, {{ _sql_string(_alternation(scan_terms)) }}) as matches_{{ scan }}{{ ',' if not loop.last }}
 {%- endfor %}
     from records
+),
+
+-- the other scans (the look-alike classes) only matter when a model or medical word was found
+scans as (
+    select
+        *,
+{%- for scan, scan_terms in terms | groupby('scan') if scan not in first_scans %}
+        case when len(matches_fm) + len(matches_medical) > 0
+            then regexp_extract_all(full_text, {{ _sql_string(_alternation(scan_terms)) }})
+            else []
+        end as matches_{{ scan }}{{ ',' if not loop.last }}
+{%- endfor %}
+    from first_scans
+),
+
+tokens as materialized (
+    select
+        study_id,
+        full_text,
+{%- for scan, scan_terms in terms | groupby('scan') %}
+        {{ _tokens('matches_' ~ scan) }} as tokens_{{ scan }},
+    {%- if scan_terms | selectattr('match_case', 'equalto', 'exact') | list %}
+        {{ _tokens('matches_' ~ scan, lower_case=false) }} as tokens_{{ scan }}_exact,
+    {%- endif %}
+{%- endfor %}
+    from scans
 ),
 
 evidence as (
     select
         study_id,
         full_text,
-        {{ _evidence(groups, 'foundation_model') }} as foundation_model,
-        {{ _evidence(groups, 'fm_support') }} as fm_support,
-        {{ _evidence(groups, 'medical_imaging') }} as medical_imaging,
-        {{ _evidence(groups, 'medical_context') }} as medical_context,
-        {{ _evidence(groups, 'medical_text') }} as medical_text,
-        {{ _evidence(groups, 'non_imaging_biomedical') }} as non_imaging_biomedical,
-        {{ _evidence(groups, 'non_medical_context') }} as non_medical_context,
-        {{ _evidence(groups, 'conventional_model') }} as conventional_model,
-        {{ _evidence(groups, 'review') }} > 0 and {{ _evidence(groups, 'review_exception') }} = 0
-            as is_review_article
-    from scanned
+        {{ _evidence(terms, 'vision_fm') }} as vision_fm,
+        {{ _evidence(terms, 'foundation_model') }} as foundation_model,
+        {{ _evidence(terms, 'language_fm') }} as language_fm,
+        {{ _evidence(terms, 'fm_support') }} as fm_support,
+        {{ _evidence(terms, 'medical_imaging') }} as medical_imaging,
+        {{ _evidence(terms, 'medical_context') }} as medical_context,
+        {{ _evidence(terms, 'medical_text') }} as medical_text,
+        {{ _evidence(terms, 'non_imaging_biomedical') }} as non_imaging_biomedical,
+        {{ _evidence(terms, 'non_medical_context') }} as non_medical_context,
+        {{ _evidence(terms, 'conventional_model') }} as conventional_model,
+        {{ _evidence(terms, 'review') }} as review,
+        {{ _evidence(terms, 'review_exception') }} as review_exception
+    from tokens
 ),
 
-strengths as (
+signals as (
     select
         *,
-        least(1.0, foundation_model + 0.25 * fm_support) as fm_strength,
-        least(1.0, medical_imaging + 0.25 * medical_context) as imaging_strength,
-        -- text-only and non-imaging vocabulary outweighing the imaging words marks a look-alike
-        medical_text >= 2 and medical_text > medical_imaging as text_dominates,
-        non_imaging_biomedical >= 1 and non_imaging_biomedical > medical_imaging as signals_dominate,
-        non_medical_context >= 2 and medical_imaging < 2 as natural_images_dominate
+        vision_fm + foundation_model + language_fm as any_fm,
+        -- a language model alone, with no vision FM or generic FM word: text-only unless images show up
+        language_fm > 0 and vision_fm = 0 and foundation_model = 0 as language_only,
+        review > 0 and review_exception = 0 as is_review_article
     from evidence
+),
+
+lookalikes as (
+    select
+        *,
+        -- the look-alike classes share the vocabulary; each wins when its own words outweigh the images
+        language_only and medical_text >= 1 and medical_text >= medical_imaging as is_text_only,
+        non_imaging_biomedical >= 1 and non_imaging_biomedical > medical_imaging
+            and (vision_fm = 0 or medical_imaging = 0) as is_non_imaging,
+        non_medical_context >= 2 and medical_imaging < 2 and medical_context < 1 as is_natural_image,
+        least(1.0, vision_fm + foundation_model + language_fm + 0.25 * fm_support) as fm_strength,
+        least(1.0, medical_imaging + 0.25 * medical_context) as imaging_strength
+    from signals
 ),
 
 decided as (
@@ -137,15 +196,15 @@ decided as (
         *,
         case
             when is_review_article then 'exclude'
-            when foundation_model >= 1 and medical_imaging >= 1
-                and not (text_dominates or signals_dominate or natural_images_dominate) then 'include'
-            when foundation_model >= 0.5 and medical_imaging >= 0.6
-                and not (text_dominates or signals_dominate) then 'maybe'
-            when foundation_model < 0.5 and fm_support >= 1 and medical_imaging >= 1
-                and conventional_model = 0 then 'maybe'
+            when is_text_only or is_non_imaging then 'exclude'
+            when any_fm >= 1 and medical_imaging >= 1 and not is_natural_image then 'include'
+            -- a vision or multimodal FM in a medical setting needs no modality word ("medical MLLMs")
+            when vision_fm >= 1 and medical_context >= 0.5 and non_medical_context < 2 then 'include'
+            when any_fm >= 0.5 and medical_imaging >= 0.6 and non_medical_context < 2 then 'maybe'
+            when vision_fm >= 0.5 and medical_context >= 0.5 and non_medical_context < 2 then 'maybe'
             else 'exclude'
         end as decision
-    from strengths
+    from lookalikes
 ),
 
 reasoned as (
@@ -155,64 +214,63 @@ reasoned as (
             when decision = 'include' then []
             when is_review_article and fm_strength + imaging_strength > 0 then ['review_article']
             when is_review_article then ['review_article', 'off_topic']
-            when decision = 'maybe' and foundation_model < 1 then ['no_foundation_model']
+            when decision = 'maybe' and any_fm < 1 then ['no_foundation_model']
             when decision = 'maybe' then ['not_medical_imaging']
-            when foundation_model >= 0.5 and (text_dominates or (medical_imaging = 0 and medical_text >= 1))
-                then ['medical_text_only']
-            when (foundation_model >= 0.5 or medical_context > 0) and non_imaging_biomedical >= 1
-                and (signals_dominate or medical_imaging = 0) then ['non_imaging_biomedical']
-            when foundation_model >= 0.5 and medical_imaging = 0 and medical_context >= 1
-                then ['medical_text_only']
-            when foundation_model >= 0.5 then ['not_medical_imaging']
+            when is_text_only then ['medical_text_only']
+            when is_non_imaging then ['non_imaging_biomedical']
+            when any_fm >= 0.5 and medical_imaging = 0 and non_imaging_biomedical >= 1
+                then ['non_imaging_biomedical']
+            when any_fm >= 0.5 and medical_imaging = 0 and medical_context >= 0.5 then ['medical_text_only']
+            when any_fm >= 0.5 then ['not_medical_imaging']
             when medical_imaging >= 0.6 then ['no_foundation_model']
+            when non_imaging_biomedical >= 1 and medical_context > 0 then ['non_imaging_biomedical']
             else ['off_topic']
-        end as reasons
+        end as reasons,
+        -- inclusion evidence; look-alikes and reviews keep a low score so rankings put them last
+        round(case
+            when is_review_article then 0.0
+            when is_text_only or is_non_imaging or is_natural_image then 0.2 * fm_strength * imaging_strength
+            else fm_strength * imaging_strength
+        end, 4)::double as score
     from decided
-),
-
-tagged as (
-    select
-        *,
-        decision != 'exclude' or is_review_article as tags_apply
-    from reasoned
 ),
 
 tag_scans as materialized (
     select
         *,
+        decision != 'exclude' or is_review_article as tags_apply,
 {%- for dimension in tag_dimensions %}
-        case when tags_apply then {{ _scan('full_text', _alternation(criteria['tag_terms'] | selectattr('dimension', 'equalto', dimension))) }} end
-            as tags_{{ dimension }},
+        case when decision != 'exclude' or is_review_article
+            then {{ _tokens('regexp_extract_all(full_text, ' ~ _sql_string(_alternation(tag_terms | selectattr('dimension', 'equalto', dimension))) ~ ')', lower_case=false) }}
+        end as tags_{{ dimension }},
 {%- endfor %}
-        case when tags_apply then {{ _scan('full_text', _dataset_alternation(criteria['datasets'])) }} end as tags_dataset
-    from tagged
+        case when decision != 'exclude' or is_review_article
+            then {{ _tokens('regexp_extract_all(full_text, ' ~ _sql_string(_dataset_alternation(criteria['datasets'])) ~ ')', lower_case=false) }}
+        end as tags_dataset
+    from reasoned
 ),
 
 final as (
     select
         study_id,
         decision,
-        round(fm_strength * imaging_strength, 4)::double as score,
+        score,
         reasons,
         case when decision != 'include' then reasons[1] end as primary_reason,
         'rule' as actor,
         {{ _sql_string(criteria['version']) }} as criteria_version,
         is_review_article,
         case
-            when not tags_apply or foundation_model < 0.5 then null
-            when tags_fm_type != ' |  | ' then 'vision_language'
+            when not tags_apply or any_fm < 0.5 then null
+            when tags_fm_type != '||' then 'vision_language'
             else 'vision_only'
         end as fm_type,
-        case when tags_apply then {{ _tag_list(criteria['tag_terms'], 'modality') }} else [] end as modalities,
-        case when tags_apply then {{ _tag_list(criteria['tag_terms'], 'task') }} else [] end as tasks,
-        case when tags_apply then {{ _tag_list(criteria['tag_terms'], 'training_strategy') }} else [] end
+        case when tags_apply then {{ _tag_list(tag_terms, 'modality') }} else [] end as modalities,
+        case when tags_apply then {{ _tag_list(tag_terms, 'task') }} else [] end as tasks,
+        case when tags_apply then {{ _tag_list(tag_terms, 'training_strategy') }} else [] end
             as training_strategies,
-        case when tags_apply then list_sort(list_distinct([
-{%- for dataset in criteria['datasets'] %}
-            case when regexp_matches(tags_dataset, {{ _sql_string(_dataset_pattern(dataset)) }}) then '{{ dataset['dataset_id'] }}' end{{ ',' if not loop.last }}
-{%- endfor %}
-        ])) else [] end as datasets,
-        case when tags_apply then {{ _tag_list(criteria['tag_terms'], 'anatomy') }} else [] end as anatomies
+        case when tags_apply then {{ _dataset_list(criteria['datasets']) }} else [] end as datasets,
+        case when tags_apply then {{ _tag_list(tag_terms, 'anatomy') }} else [] end as anatomies
     from tag_scans
 )
 

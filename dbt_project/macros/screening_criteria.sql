@@ -1,30 +1,34 @@
 {#-
     The dbt side of screening: reads the criteria seeds at execution time and hands them, as plain
     lists of dicts, to screen_records() in screening.sql (which livingreview/screening.py also renders).
-    The refs run at parse time too, so dbt orders the seeds before the screening models.
 -#}
 
 {% macro screening_criteria() %}
-    {%- set seeds = {
-        'screening_terms': ref('screening_terms'),
-        'tag_terms': ref('tag_terms'),
-        'datasets': ref('medical_imaging_datasets'),
-        'versions': ref('screening_criteria_versions'),
-    } -%}
+    {%- set seed_names = ['screening_terms', 'tag_terms', 'medical_imaging_datasets', 'screening_criteria_versions'] -%}
     {%- if not execute -%}
+        {#- parse time: the refs make dbt build the seeds before the screening models -#}
+        {%- for name in seed_names -%}
+            {%- do ref(name) -%}
+        {%- endfor -%}
         {{ return({'version': 'unparsed', 'screening_terms': [], 'tag_terms': [], 'datasets': []}) }}
     {%- endif -%}
-    {%- set versions = _seed_rows(seeds['versions'], order_by='released_on desc') -%}
+    {%- set versions = _seed_rows('screening_criteria_versions', order_by='released_on desc') -%}
     {{ return({
         'version': versions[0]['criteria_version'],
-        'screening_terms': _seed_rows(seeds['screening_terms']),
-        'tag_terms': _seed_rows(seeds['tag_terms']),
-        'datasets': _seed_rows(seeds['datasets']),
+        'screening_terms': _seed_rows('screening_terms'),
+        'tag_terms': _seed_rows('tag_terms'),
+        'datasets': _seed_rows('medical_imaging_datasets'),
     }) }}
 {% endmacro %}
 
-{#- A seed's rows as plain dicts, in file order unless told otherwise. -#}
-{% macro _seed_rows(relation, order_by=none) %}
+{#- A seed's rows as plain dicts, in file order unless told otherwise. Unit tests compile the model
+    without the seeds among their inputs, so there the built seed table is read directly. -#}
+{% macro _seed_rows(name, order_by=none) %}
+    {%- if model.resource_type == 'unit_test' -%}
+        {%- set relation = api.Relation.create(database=target.database, schema=target.schema, identifier=name) -%}
+    {%- else -%}
+        {%- set relation = ref(name) -%}
+    {%- endif -%}
     {%- set table = run_query('select * from ' ~ relation ~ (' order by ' ~ order_by if order_by else '')) -%}
     {%- set rows = [] -%}
     {%- for row in table.rows -%}

@@ -152,11 +152,11 @@ def query(sql: str) -> None:
     config = {"enable_external_access": False, "lock_configuration": True}
     try:
         with duckdb.connect(str(published), read_only=True, config=config) as connection:
-            relation = connection.sql(sql)
-            if relation is None:
-                _fail("statement returned no rows (only read-only queries are allowed)", 2)
-            columns = relation.columns
-            rows = relation.fetchmany(QUERY_ROW_LIMIT + 1)
+            cursor = connection.execute(sql)
+            if cursor.description is None:
+                _fail("the statement returned no result set (only read-only queries are allowed)", 2)
+            columns = [column[0] for column in cursor.description]
+            rows = cursor.fetchmany(QUERY_ROW_LIMIT + 1)
     except duckdb.Error as error:
         message = " ".join(str(error).split())
         if "read-only" in message or "Permission Error" in message:

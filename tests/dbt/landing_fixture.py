@@ -25,7 +25,8 @@ def write_landing_window(
     run_id = search_run_id(source, start, end)
     folder = landing_root / source / window_key(start, end)
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [make_record(**({"version": 1} | record), source=source, search_run_id=run_id) for record in records]
+    defaults = {"version": 1}
+    rows = [make_record(**(defaults | record), source=source, search_run_id=run_id) for record in records]
     write_records(folder / "records.jsonl", serialize_records(rows))
     run = _run(source, start, end, retrieved=len(rows)) | run_fields
     (folder / "run.json").write_text(json.dumps({name: run[name] for name in RUN_FIELDS}), encoding="utf-8")

@@ -129,7 +129,7 @@ def test_prisma_flow_accounts_for_every_record_and_update(warehouse):
         "from mart_prisma_flow where scope = 'cumulative' order by window_end",
     )
     assert [row[0] for row in rows] == ["2025.10.13", "2025.10.20", "2025.10.27", "2025.11.03"]
-    version, identified, duplicates, screened, included = rows[-1]
+    _, identified, duplicates, screened, included = rows[-1]
     assert identified == landed_records(data)
     assert duplicates > 0  # Europe PMC copies of CSHL preprints, published versions
     assert identified - duplicates == screened
@@ -155,7 +155,9 @@ def test_europepmc_copies_of_preprints_join_their_study(warehouse):
 
 def test_harvest_coverage_has_every_source_and_week(warehouse):
     _, data = warehouse
-    rows = query(data, "select source, count(*), bool_and(was_searched) from mart_harvest_coverage group by 1")
+    rows = query(
+        data, "select source, count(*), bool_and(was_searched) from mart_harvest_coverage group by source"
+    )
     assert sorted(rows) == sorted((source, WEEKS, True) for source in SOURCES)
 
 
@@ -183,7 +185,7 @@ def test_build_failure_names_the_failing_node(tmp_path, monkeypatch):
 
 def test_sources_without_windows_stage_as_zero_rows(tmp_path, monkeypatch):
     monkeypatch.setenv("LIVINGREVIEW_DATA_DIR", str(tmp_path))
-    record = {"source_id": "2510.00001", "title": "Only arXiv has landed", "published_at": "2025-10-07T00:00:00Z"}
+    record = {"source_id": "2510.00001", "title": "Only arXiv landed", "published_at": "2025-10-07T00:00:00Z"}
     write_landing_window(tmp_path / "landing", "arxiv", FIRST_WEEK, [record])
     summary = run_dbt_build(select="path:models/staging")
     assert summary.ok

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
+from livingreview.cli import main
 from livingreview.config import PROJECT_ROOT
-from livingreview.report.render import build_report
 from tests.report.conftest import Refreshes
 from tests.report.headless_chromium import HeadlessPage, chromium_executable
 
@@ -49,10 +50,12 @@ def rendered(refreshes: Refreshes, tmp_path_factory: pytest.TempPathFactory) -> 
     """Build the report from the published warehouse, open it in Chromium, record what happened."""
     executable = chromium_executable()
     assert executable, "Chromium is required: apt-get install -y chromium (.ci/run does this)"
+    site = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("LIVINGREVIEW_DATA_DIR", str(refreshes.data_dir))
-        page_path = build_report(tmp_path_factory.mktemp("site"), refreshes.published)
-    url = page_path.as_uri()
+        command = CliRunner().invoke(main, ["report", "--out", str(site)])  # default: the published file
+    assert command.exit_code == 0, command.output
+    url = (site / "index.html").as_uri()
     with HeadlessPage(executable) as page:
         page.open(url, CHARTS_DONE)
         result = {

@@ -33,7 +33,7 @@ def build_version(path: Path, version: int) -> Path:
     return path
 
 
-def read_until(published: str, stop, results) -> None:  # runs in a reader process
+def read_until(published: str, stop, latest_seen, results) -> None:  # runs in a reader process
     reads, errors, versions = 0, [], set()
     while not stop.is_set():
         try:
@@ -56,9 +56,18 @@ def read_until(published: str, stop, results) -> None:  # runs in a reader proce
                 errors.append(f"torn read: marker {marker}, studies {studies}, trends {trends}")
             versions.add(version)
             reads += 1
+            with latest_seen.get_lock():
+                latest_seen.value = max(latest_seen.value, version)
         except Exception as error:  # every failure counts; the test asserts there are none
             errors.append(f"{type(error).__name__}: {error}")
     results.put((reads, errors, sorted(versions)))
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "readers made no progress"
+        time.sleep(0.01)
 
 
 def test_readers_never_see_a_partial_or_mixed_publication(tmp_path: Path, monkeypatch) -> None:
@@ -70,17 +79,17 @@ def test_readers_never_see_a_partial_or_mixed_publication(tmp_path: Path, monkey
     publish_warehouse(works[0], published)
 
     context = multiprocessing.get_context("spawn")
-    stop, results = context.Event(), context.Queue()
+    stop, results, latest_seen = context.Event(), context.Queue(), context.Value("i", 0)
     readers = [
-        context.Process(target=read_until, args=(str(published), stop, results)) for _ in range(READERS)
+        context.Process(target=read_until, args=(str(published), stop, latest_seen, results))
+        for _ in range(READERS)
     ]
     for reader in readers:
         reader.start()
-    time.sleep(2.0)  # let every reader get going (spawn re-imports duckdb)
-    for work in works[1:]:
-        publish_warehouse(work, published)
-        time.sleep(0.2)
-    time.sleep(0.5)
+    for version, work in enumerate(works, start=1):
+        if version > 1:
+            publish_warehouse(work, published)
+        wait_until(lambda version=version: latest_seen.value >= version)  # some reader saw it: go on
     stop.set()
     outcomes = [results.get(timeout=60) for _ in readers]
     for reader in readers:
@@ -90,6 +99,6 @@ def test_readers_never_see_a_partial_or_mixed_publication(tmp_path: Path, monkey
     assert errors == []
     assert all(reads > 0 for reads, _, _ in outcomes)
     seen = set().union(*(versions for _, _, versions in outcomes))
-    assert len(seen) >= 3, seen  # reads really overlapped several publications
+    assert seen == set(range(1, PUBLISHES + 1))  # reads overlapped every publication
     assert file_sha256(published) == file_sha256(works[-1])
     assert len(list_publications()) == PUBLISHES

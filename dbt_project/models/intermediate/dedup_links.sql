@@ -50,9 +50,17 @@ same_doi as (
 
 published_dois as (
 
-    select record_key, published_doi as pointed_doi from records where published_doi is not null
+    select
+        record_key,
+        published_doi as pointed_doi
+    from records
+    where published_doi is not null
     union
-    select record_key, journal_ref_doi as pointed_doi from records where journal_ref_doi is not null
+    select
+        record_key,
+        journal_ref_doi as pointed_doi
+    from records
+    where journal_ref_doi is not null
 
 ),
 
@@ -136,13 +144,21 @@ fuzzy_title as (
 
 all_links as (
 
-    select record_key_a, record_key_b, rule, cast(null as double) as title_similarity from same_arxiv_id
-    union all
-    select record_key_a, record_key_b, rule, cast(null as double) as title_similarity from same_doi
-    union all
-    select record_key_a, record_key_b, rule, cast(null as double) as title_similarity from preprint_to_published
-    union all
-    select record_key_a, record_key_b, rule, title_similarity from fuzzy_title
+    {% for links in ['same_arxiv_id', 'same_doi', 'preprint_to_published'] %}
+        select
+            record_key_a,
+            record_key_b,
+            rule,
+            cast(null as double) as title_similarity
+        from {{ links }}
+        union all
+    {% endfor %}
+    select
+        record_key_a,
+        record_key_b,
+        rule,
+        title_similarity
+    from fuzzy_title
 
 ),
 

@@ -19,18 +19,29 @@ links as (
 
 edges as (
 
-    select record_key_a as from_key, record_key_b as to_key from links
+    select
+        record_key_a as from_key,
+        record_key_b as to_key
+    from links
     union all
-    select record_key_b as from_key, record_key_a as to_key from links
+    select
+        record_key_b as from_key,
+        record_key_a as to_key
+    from links
 
 ),
 
 -- `union` (not `union all`) drops pairs already found, so the walk stops on cycles
 reachable (record_key, linked_key) as (
 
-    select record_key, record_key as linked_key from records
+    select
+        record_key,
+        record_key as linked_key
+    from records
     union
-    select reachable.record_key, edges.to_key as linked_key
+    select
+        reachable.record_key,
+        edges.to_key as linked_key
     from reachable
     inner join edges on reachable.linked_key = edges.from_key
 
@@ -48,9 +59,15 @@ components as (
 
 link_ends as (
 
-    select record_key_a as record_key, rule from links
+    select
+        record_key_a as record_key,
+        rule
+    from links
     union all
-    select record_key_b as record_key, rule from links
+    select
+        record_key_b as record_key,
+        rule
+    from links
 
 ),
 
@@ -68,8 +85,8 @@ strongest_rule as (
 grouped as (
 
     select
-        components.study_id,
         records.*,
+        components.study_id,
         strongest_rule.dedup_rule,
         -- when the paper (all versions of one source id) was first posted
         min(records.published_at) over (

@@ -1,0 +1,23 @@
+"""Shared by the screening tests: one model trained per test session on the real labelled set.
+
+Training reads the labelled records' text in place from the recorded arXiv listings, so the tests
+that need a model skip only when that shared data is absent.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from livingreview import prioritisation
+
+needs_listings = pytest.mark.skipif(
+    not prioritisation.listings_dir().is_dir(), reason="recorded arXiv listings not present"
+)
+
+
+@cache
+def trained_model() -> prioritisation.TrainedModel:
+    """The labelled train split, no human decisions (about 20 s; once per process)."""
+    return prioritisation.train(prioritisation.training_examples())
