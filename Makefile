@@ -29,6 +29,11 @@ lock:  ## re-resolve requirements.in into requirements.lock (needs the registry)
 test: setup lint
 	$(BIN)/pytest -q
 
+# A full weekly refresh through Airflow (`airflow dags test`, SQLite in .airflow/) against the local
+# API simulator, then the release DAG; prints where the marts, Data Docs and release are.
+demo: setup
+	$(BIN)/python -m livingreview.demo
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -24,7 +24,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 from cosmos import (
     DbtTaskGroup,
     ExecutionConfig,
@@ -37,9 +37,10 @@ from cosmos import (
     TestBehavior,
 )
 
-from livingreview.config import dbt_project_dir, load_protocol
+from livingreview.config import dbt_project_dir, load_protocol, warehouse_path
 from livingreview.orchestration import (
     WAREHOUSE_WRITER_POOL,
+    batch_already_quarantined,
     harvest_groups,
     published_marts_asset,
     record_task_failure,
@@ -89,40 +90,49 @@ def this_run_window() -> tuple[date, date]:
 )
 def living_review_weekly():
     @task(retries=5)
-    def harvest(source: str) -> dict:
-        from ingestion.harvest import harvest_window
+    def harvest(source: str) -> list[str]:
+        from livingreview.refresh import harvest_source
 
         start, end = this_run_window()
-        base_url = get_current_context()["params"].get("api_base_url")
-        result = harvest_window(source, start, end, base_url=base_url)
-        return {"source": source, "window": str(result.window), "retrieved": result.retrieved}
+        return harvest_source(source, start, end, base_url=get_current_context()["params"]["api_base_url"])
 
     @task(retries=0)
-    def gate_landing(harvests: list) -> list[str]:
-        from livingreview.refresh import audit_landing
+    def gate_landing() -> list[str]:
+        from livingreview.refresh import gate_landing_windows, landing_windows
 
-        windows = [Path(entry["window"]) for group in harvests for entry in group]
-        audit_landing(windows, batch_id=get_current_context()["run_id"])
+        windows = landing_windows(*this_run_window())
+        gate_landing_windows(get_current_context()["run_id"], windows)
+        warehouse_path().parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates files, not folders
         return [str(window) for window in windows]
 
     @task(retries=0)
     def gate_marts(windows: list[str]) -> None:
-        from livingreview.refresh import audit_marts
+        from livingreview.refresh import gate_warehouse
 
-        audit_marts([Path(window) for window in windows], batch_id=get_current_context()["run_id"])
+        gate_warehouse(get_current_context()["run_id"], [Path(window) for window in windows])
 
     @task(retries=1, outlets=[PUBLISHED_MARTS])
     def publish() -> dict:
-        from livingreview.publish import publish_warehouse
+        from livingreview.refresh import publish_batch
 
-        result = publish_warehouse()
+        result = publish_batch(get_current_context()["run_id"])
         return {"path": str(result.path), "sha256": result.sha256, "review_version": result.review_version}
+
+    @task(retries=0, trigger_rule=TriggerRule.ONE_FAILED)
+    def quarantine_failed_batch() -> None:
+        """A harvest or dbt task failed: quarantine what this run landed (the gates do it themselves)."""
+        from livingreview.refresh import fail_batch, landing_windows
+
+        batch_id = get_current_context()["run_id"]
+        if not batch_already_quarantined(batch_id):
+            # The run already failed (publish is upstream_failed); this task only cleans up.
+            fail_batch(batch_id, landing_windows(*this_run_window()), "harvest or build", "a task failed")
 
     harvests = [
         harvest.override(task_id=f"harvest_{pool}", pool=pool).expand(source=sources)
         for pool, sources in harvest_groups(PROTOCOL).items()
     ]
-    windows = gate_landing(harvests)
+    windows = gate_landing()
     dbt_build = DbtTaskGroup(
         group_id="dbt_build",
         project_config=ProjectConfig(
@@ -145,7 +155,8 @@ def living_review_weekly():
         ),
         operator_args={"pool": WAREHOUSE_WRITER_POOL, "append_env": True, "retries": 1},
     )
-    windows >> dbt_build >> gate_marts(windows) >> publish()
+    harvests >> windows >> dbt_build >> gate_marts(windows) >> publish()
+    [*harvests, dbt_build] >> quarantine_failed_batch()
 
 
 living_review_weekly()

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from livingreview.config import Protocol, load_protocol
+from livingreview.config import Protocol, load_protocol, quarantine_dir
 
 log = logging.getLogger(__name__)
 
@@ -118,3 +118,10 @@ def record_task_failure(context: dict[str, Any]) -> None:
     }
     record_failure("airflow_task", context["run_id"], message, details)
     log.error("task %s of run %s failed: %s", task_instance.task_id, context["run_id"], message)
+
+
+def batch_already_quarantined(batch_id: str) -> bool:
+    """A gate that failed has quarantined its batch already; the clean-up task must not do it twice."""
+    from livingreview.publish import safe_name
+
+    return (quarantine_dir() / safe_name(batch_id) / "quarantine.json").is_file()

@@ -14,8 +14,8 @@ otherwise the rule decision stands. A vote never touches a human decision: prece
 model > rule, applied where decisions meet (the dbt model of effective decisions).
 
 A trained model lives in `data/models/<model_version>/` (model.joblib + metadata.json); the version
-is a hash of the training data, the parameters and the criteria version the thresholds were
-chosen against, so the same inputs always give the same version. `data/models/current` names the
+is a hash of the training data, the parameters and the rule criteria the thresholds were chosen
+against, so the same inputs always give the same version. `data/models/current` names the
 model the pipeline uses.
 """
 
@@ -173,12 +173,13 @@ def build_pipeline() -> Any:
     return Pipeline([("features", features), ("classifier", LogisticRegression(**PARAMETERS["classifier"]))])
 
 
-def model_version(examples: Sequence[Example], criteria_version: str) -> str:
-    """sha256 (first 16 hex) of the training data, the parameters, the library and the criteria."""
+def model_version(examples: Sequence[Example], criteria_fingerprint: str) -> str:
+    """sha256 (first 16 hex) of the training data, the parameters, the library and the rule criteria
+    (their file fingerprint: the thresholds were chosen against those rules' decisions)."""
     import sklearn
 
     digest = hashlib.sha256()
-    digest.update(json.dumps([PARAMETERS, sklearn.__version__, criteria_version], sort_keys=True).encode())
+    digest.update(json.dumps([PARAMETERS, sklearn.__version__, criteria_fingerprint], sort_keys=True).encode())
     for example in sorted(examples, key=lambda e: e.id):
         digest.update(f"\n{example.id}\t{int(example.include)}\t".encode() + example.text.encode())
     return digest.hexdigest()[:16]
@@ -224,7 +225,7 @@ def train(examples: Sequence[Example], human_decisions_fingerprint: str = "") ->
     labels = [e.include for e in examples]
     thresholds = choose_thresholds(out_of_fold_probabilities(examples), labels, rule_decisions(examples))
     pipeline = build_pipeline().fit([e.text for e in examples], labels)
-    version = model_version(examples, criteria_version)
+    version = model_version(examples, screening.criteria_fingerprint())
     metadata = {
         "model_version": version,
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
