@@ -10,7 +10,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: setup test lint lint-sql demo build lock clean bench
+.PHONY: setup test lint lint-sql demo build lock clean bench eval-screening
 
 setup: $(STAMP)
 
@@ -51,6 +51,15 @@ lint-sql: setup
 # some measures; QUICK=1 is a small-scale smoke run. Generated data goes under $(LIVINGREVIEW_DATA_DIR)/bench.
 bench: setup
 	$(BIN)/python -m benchmarks.run $(if $(ONLY),--only $(ONLY)) $(if $(QUICK),--quick)
+
+# Rule screening against the labelled sample (review/labels/screening_labels.csv; text read in place
+# from the shared arXiv listings): confusion matrices, recall/precision/F1/specificity, WSS@95 and tag
+# agreement for train, heldout and all. ERRORS=1 also lists each disagreement.
+# Then the ML model and the combined rule+model screener on the held-out split (livingreview/model_eval.py;
+# the model trains on the train split only) with the issue-5 acceptance verdict.
+eval-screening: setup
+	$(BIN)/python -m livingreview.screening_eval $(if $(ERRORS),--errors)
+	$(BIN)/python -m livingreview.model_eval
 
 clean:
 	rm -rf data logs dbt_project/target dbt_project/logs

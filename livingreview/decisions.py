@@ -161,8 +161,14 @@ def _check_row(row: dict[str, str], known_ids: set[str], vocabularies: dict[str,
     if reason and reason not in vocabularies["reason"]:
         problems.append(f"unknown reason code {reason!r}")
     for column in TAG_CORRECTIONS:
-        values = split_values(row.get(column, "")) if column in MULTI_VALUED else [row.get(column, "").strip()]
-        problems += [f"unknown {column} value {value!r}" for value in values if value and value not in vocabularies[column]]
+        values = (
+            split_values(row.get(column, "")) if column in MULTI_VALUED else [row.get(column, "").strip()]
+        )
+        problems += [
+            f"unknown {column} value {value!r}"
+            for value in values
+            if value and value not in vocabularies[column]
+        ]
     return problems
 
 
@@ -239,7 +245,9 @@ def _append(rows: Sequence[dict[str, str]], reviewer: str) -> Path:
             cells = {column: (row.get(column) or "").strip() for column in DECISION_FILE_COLUMNS}
             for column in MULTI_VALUED:
                 cells[column] = ";".join(split_values(cells[column]))
-            writer.writerow(cells | {"reviewer": reviewer, "decided_at": now.isoformat(), "import_file": name})
+            writer.writerow(
+                cells | {"reviewer": reviewer, "decided_at": now.isoformat(), "import_file": name}
+            )
     target = folder / name
     if target.exists():  # append-only: never replace an earlier import
         partial.unlink()

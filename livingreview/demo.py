@@ -85,9 +85,8 @@ def print_summary(started: float) -> None:
     say(f"records identified: {numbers['records_identified']} ({per_source})")
     say(f"duplicates removed: {numbers['duplicates_removed']}, screened: {numbers['records_screened']}")
     say(f"studies included  : {numbers['studies_included']} (fct_studies rows: {numbers['fct_studies']})")
-    say(
-        f'query them: livingreview query "select * from mart_prisma_flow"   ({time.monotonic() - started:.0f} s)'
-    )
+    say('query them: livingreview query "select * from mart_prisma_flow"')
+    say(f"demo finished in {time.monotonic() - started:.0f} s")
 
 
 def say(line: str) -> None:

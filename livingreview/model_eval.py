@@ -57,7 +57,10 @@ def report(labels: list[dict[str, str]]) -> str:
     for name, screened in screeners.items():
         results[name] = screening_eval.evaluate(heldout, screened)
         lines.append(screening_eval.format_report(f"heldout, {name}", results[name]))
-    misses = [row["id"] for row in heldout if row["label"] == "include" and screeners["combined"][row["id"]]["decision"] == "exclude"]  # fmt: skip
+    combined = screeners["combined"]
+    misses = [
+        r["id"] for r in heldout if r["label"] == "include" and combined[r["id"]]["decision"] == "exclude"
+    ]
     lines.append(f"held-out includes the combined screener excludes: {', '.join(misses) or 'none'}")
     lines.append(acceptance(results["combined"]))
     return "\n".join(lines)

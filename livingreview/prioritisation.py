@@ -179,7 +179,9 @@ def model_version(examples: Sequence[Example], criteria_fingerprint: str) -> str
     import sklearn
 
     digest = hashlib.sha256()
-    digest.update(json.dumps([PARAMETERS, sklearn.__version__, criteria_fingerprint], sort_keys=True).encode())
+    digest.update(
+        json.dumps([PARAMETERS, sklearn.__version__, criteria_fingerprint], sort_keys=True).encode()
+    )
     for example in sorted(examples, key=lambda e: e.id):
         digest.update(f"\n{example.id}\t{int(example.include)}\t".encode() + example.text.encode())
     return digest.hexdigest()[:16]
@@ -190,10 +192,15 @@ def out_of_fold_probabilities(examples: Sequence[Example]) -> list[float]:
 
     folds = StratifiedKFold(n_splits=CROSS_VALIDATION_FOLDS, shuffle=True, random_state=0)
     texts, labels = [e.text for e in examples], [e.include for e in examples]
-    return [float(p) for p in cross_val_predict(build_pipeline(), texts, labels, cv=folds, method="predict_proba")[:, 1]]
+    return [
+        float(p)
+        for p in cross_val_predict(build_pipeline(), texts, labels, cv=folds, method="predict_proba")[:, 1]
+    ]
 
 
-def choose_thresholds(probabilities: Sequence[float], labels: Sequence[bool], rule_decisions: Sequence[str]) -> Thresholds:
+def choose_thresholds(
+    probabilities: Sequence[float], labels: Sequence[bool], rule_decisions: Sequence[str]
+) -> Thresholds:
     """Zero false moves on the out-of-fold training probabilities (see the module docstring)."""
     negatives = [p for p, include in zip(probabilities, labels, strict=True) if not include]
     positives = [p for p, include in zip(probabilities, labels, strict=True) if include]
@@ -234,7 +241,9 @@ def train(examples: Sequence[Example], human_decisions_fingerprint: str = "") ->
         "thresholds": thresholds.__dict__,
         "examples": len(examples),
         "positives": sum(labels),
-        "examples_by_origin": {o: sum(e.origin == o for e in examples) for o in sorted({e.origin for e in examples})},
+        "examples_by_origin": {
+            o: sum(e.origin == o for e in examples) for o in sorted({e.origin for e in examples})
+        },
         "human_decisions_fingerprint": human_decisions_fingerprint,
         "training_ids_sha256": hashlib.sha256("\n".join(sorted(e.id for e in examples)).encode()).hexdigest(),
     }
@@ -257,7 +266,9 @@ def save(model: TrainedModel) -> Path:
         staging = models_dir() / f".{model.version}.partial"
         staging.mkdir(parents=True, exist_ok=True)
         joblib.dump(model.pipeline, staging / MODEL_FILE)
-        (staging / METADATA_FILE).write_text(json.dumps(model.metadata, indent=2, sort_keys=True), encoding="utf-8")
+        (staging / METADATA_FILE).write_text(
+            json.dumps(model.metadata, indent=2, sort_keys=True), encoding="utf-8"
+        )
         os.replace(staging, folder)
     pointer = models_dir() / f".{CURRENT_POINTER}.partial"
     pointer.write_text(model.version + "\n", encoding="utf-8")
@@ -279,7 +290,9 @@ def load(version: str | None = None) -> TrainedModel | None:
         return None
     folder = models_dir() / version
     metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    return TrainedModel(version, joblib.load(folder / MODEL_FILE), Thresholds(**metadata["thresholds"]), metadata)
+    return TrainedModel(
+        version, joblib.load(folder / MODEL_FILE), Thresholds(**metadata["thresholds"]), metadata
+    )
 
 
 # ----------------------------------------------------------------------------- weekly retraining
@@ -332,11 +345,22 @@ def warehouse_votes(studies: Any, screened: Any) -> Any:
     import pyarrow as pa
 
     model = load()
-    rows = [] if model is None else (
-        studies.join(screened, "study_id").select("study_id, title, abstract, decision").order("study_id").fetchall()
+    rows = (
+        []
+        if model is None
+        else (
+            studies.join(screened, "study_id")
+            .select("study_id, title, abstract, decision")
+            .order("study_id")
+            .fetchall()
+        )
     )
-    probabilities = model.probabilities([record_text(title, abstract) for _, title, abstract, _ in rows]) if rows else []
-    schema = pa.schema([(name, pa.float64() if name == "model_probability" else pa.string()) for name in VOTE_COLUMNS])
+    probabilities = (
+        model.probabilities([record_text(title, abstract) for _, title, abstract, _ in rows]) if rows else []
+    )
+    schema = pa.schema(
+        [(name, pa.float64() if name == "model_probability" else pa.string()) for name in VOTE_COLUMNS]
+    )
     return pa.table(
         {
             "study_id": [row[0] for row in rows],

@@ -40,11 +40,19 @@ Report = Callable[[str], None]
 class BatchFailed(RuntimeError):
     """A step failed: the batch is quarantined at `quarantine` and the failure recorded."""
 
-    def __init__(self, stage: str, batch_id: str, reason: str, quarantine: Path | None) -> None:
+    def __init__(
+        self,
+        stage: str,
+        batch_id: str,
+        reason: str,
+        quarantine: Path | None,
+        details: list[str] | None = None,
+    ) -> None:
         self.stage = stage
         self.batch_id = batch_id
         self.reason = reason
         self.quarantine = quarantine
+        self.details = details or []  # e.g. every failed expectation
         where = f"; batch quarantined in {quarantine}" if quarantine else ""
         super().__init__(f"{stage} failed: {reason}{where}")
 
@@ -78,17 +86,21 @@ def refresh(
     )
     harvests = harvest_batch(batch_id, windows_wanted, sources, base_url, report)
     windows = [result.window for result in harvests]
-    landing = gate_landing_windows(batch_id, windows)
-    report(landing.summary())
-    build = build_warehouse(batch_id, windows)
-    report(build.line())
-    marts = gate_warehouse(batch_id, windows)
-    report(marts.summary())
-    publication = publish_batch(batch_id)
-    report(publication.summary())
+    landing = timed(report, lambda: gate_landing_windows(batch_id, windows), lambda result: result.summary())
+    build = timed(report, lambda: build_warehouse(batch_id, windows), lambda result: result.line())
+    marts = timed(report, lambda: gate_warehouse(batch_id, windows), lambda result: result.summary())
+    publication = timed(report, lambda: publish_batch(batch_id), lambda result: result.summary())
     seconds = time.monotonic() - started
     report(f"refresh done in {seconds:.1f} s")
     return RefreshResult(batch_id, windows, landing, build, marts, publication, harvests, seconds)
+
+
+def timed(report: Report, step: Callable[[], Any], describe: Callable[[Any], str]) -> Any:
+    """Run one step and report its one-line outcome with how long it took."""
+    started = time.monotonic()
+    result = step()
+    report(f"{describe(result)} [{time.monotonic() - started:.1f} s]")
+    return result
 
 
 # ---------------------------------------------------------------- windows and batches
@@ -156,6 +168,7 @@ def harvest_batch(
     results: list[HarvestResult] = []
     for source in sources:
         for start, end in windows:
+            started = time.monotonic()
             try:
                 result = harvest_window(source, start, end, base_url)
             except HarvestError as error:
@@ -164,7 +177,7 @@ def harvest_batch(
             results.append(result)
             report(
                 f"harvest {source} {start}..{end}: {result.retrieved}/{result.api_reported_total} records, "
-                f"{result.pages} pages, {result.retries} retries"
+                f"{result.pages} pages, {result.retries} retries [{time.monotonic() - started:.1f} s]"
             )
     return results
 
@@ -225,15 +238,14 @@ def fail_batch(
     stage: str,
     error: BaseException | str,
     warehouse: Path | None = None,
-    details: Any = None,
+    details: list[str] | None = None,
 ) -> BatchFailed:
     """Quarantine the batch and record the failure; returns the exception for the caller to raise."""
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     quarantine = quarantine_batch(batch_id, windows, warehouse, f"{stage}: {reason}", details=details)
     record_failure(stage, batch_id, reason, {"quarantine": str(quarantine), "failed": details})
-    return BatchFailed(stage, batch_id, reason, quarantine)
+    return BatchFailed(stage, batch_id, reason, quarantine, details)
 
 
 def _gate_reason(result: GateResult) -> str:
-    first = result.failed_expectations[0] if result.failed_expectations else "no detail"
-    return f"{len(result.failed_expectations)} failed expectations, first: {first}"
+    return f"{len(result.failed_expectations)} failed expectations (Data Docs: {result.data_docs_path})"

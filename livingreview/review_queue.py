@@ -63,7 +63,9 @@ def _with_model(studies: list[dict[str, Any]], model: Any) -> None:
     probabilities = model.probabilities(texts) if model is not None else [None] * len(studies)
     for study, probability in zip(studies, probabilities, strict=True):
         study["model_probability"] = probability
-        study["model_decision"] = model.vote(study["rule_decision"], probability) if model is not None else None
+        study["model_decision"] = (
+            model.vote(study["rule_decision"], probability) if model is not None else None
+        )
 
 
 def build_queue(warehouse: Path | None = None, all_updates: bool = False) -> list[dict[str, Any]]:

@@ -38,13 +38,15 @@ def _check_record(record: Any, line: int) -> dict[str, Any]:
             problem = "missing field" if record.get(name) is None else "field must be a string:"
             raise InputError(f"line {line} (id {record_id}): {problem} '{name}'")
     categories = record.get("categories")
-    if categories is not None and not (isinstance(categories, list) and all(isinstance(c, str) for c in categories)):
+    if categories is not None and not (
+        isinstance(categories, list) and all(isinstance(c, str) for c in categories)
+    ):
         raise InputError(f"line {line} (id {record_id}): 'categories' must be a list of strings")
     return {"id": str(record_id), "title": record["title"], "abstract": record["abstract"]}
 
 
 def read_records(handle: TextIO) -> Iterator[dict[str, Any]]:
-    """Validated records of a JSONL stream; blank lines are skipped; raise InputError on the first bad line."""
+    """Validated records of a JSONL stream (blank lines skipped); InputError on the first bad line."""
     seen: dict[str, int] = {}
     for line_number, line in enumerate(handle, start=1):
         if not line.strip():
@@ -52,10 +54,14 @@ def read_records(handle: TextIO) -> Iterator[dict[str, Any]]:
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as error:
-            raise InputError(f"line {line_number}: invalid JSON ({error.msg} at column {error.colno})") from None
+            raise InputError(
+                f"line {line_number}: invalid JSON ({error.msg} at column {error.colno})"
+            ) from None
         record = _check_record(raw, line_number)
         if record["id"] in seen:
-            raise InputError(f"line {line_number}: duplicate id {record['id']!r} (first on line {seen[record['id']]})")
+            raise InputError(
+                f"line {line_number}: duplicate id {record['id']!r} (first on line {seen[record['id']]})"
+            )
         seen[record["id"]] = line_number
         yield record
 
@@ -129,10 +135,14 @@ def output_row(rule: dict[str, Any], model: Any, probability: float | None) -> d
     }
 
 
-def screen(records: Sequence[dict[str, Any]], model: Any = None, progress: bool = False) -> list[dict[str, Any]]:
+def screen(
+    records: Sequence[dict[str, Any]], model: Any = None, progress: bool = False
+) -> list[dict[str, Any]]:
     """Rules, then (when a model is given) its vote; one output dict per record, input order."""
     rules = rule_screen(records)
-    probabilities = model_probabilities(model, records, progress) if model is not None else [None] * len(rules)
+    probabilities = (
+        model_probabilities(model, records, progress) if model is not None else [None] * len(rules)
+    )
     return [output_row(rule, model, p) for rule, p in zip(rules, probabilities, strict=True)]
 
 

@@ -2,7 +2,8 @@
 
 `dbt_project/macros/screening.sql` holds the one implementation (plain Jinja, no dbt builtins). The
 dbt models feed it the seeds through `run_query`; here we feed it the same seed CSV files and run the
-rendered SQL in DuckDB on any table (a JSONL file read with `read_json`, a DataFrame, a warehouse table).
+rendered SQL in DuckDB on any table (a JSONL file read with `read_json`, an Arrow table, a warehouse
+table); `livingreview screen` (livingreview/screen_file.py) is built on it.
 
 The criteria are the screening/tagging seeds plus the macro itself. Their sha256 is recorded next to
 each criteria version in `seeds/screening_criteria_versions.csv`; `check_criteria_version()` refuses to
@@ -35,54 +36,49 @@ CRITERIA_SEEDS = (
 )
 VERSIONS_SEED = "screening_criteria_versions.csv"
 MACRO_FILE = "screening.sql"
-SCREENING_COLUMNS = ("decision", "score", "reasons", "primary_reason", "actor", "criteria_version")
-TAG_COLUMNS = ("fm_type", "modalities", "tasks", "training_strategies", "datasets", "anatomies")
 
 
 class CriteriaVersionError(RuntimeError):
     """The screening seeds or macro changed without a new row in the criteria versions seed."""
 
 
-def seeds_dir() -> Path:
-    return config.dbt_project_dir() / "seeds"
+def _project(project_dir: Path | None) -> Path:
+    return project_dir or config.dbt_project_dir()
 
 
-def macro_path() -> Path:
-    return config.dbt_project_dir() / "macros" / MACRO_FILE
+def _criteria_files(project_dir: Path | None = None) -> list[Path]:
+    project = _project(project_dir)
+    return [project / "seeds" / name for name in CRITERIA_SEEDS] + [project / "macros" / MACRO_FILE]
 
 
-def _criteria_files() -> list[Path]:
-    return [seeds_dir() / name for name in CRITERIA_SEEDS] + [macro_path()]
-
-
-def criteria_fingerprint() -> str:
+def criteria_fingerprint(project_dir: Path | None = None) -> str:
     """sha256 over the criteria files (name and bytes of each, in a fixed order)."""
     digest = hashlib.sha256()
-    for path in _criteria_files():
+    for path in _criteria_files(project_dir):
         digest.update(path.name.encode() + b"\n")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _read_seed(name: str) -> list[dict[str, str]]:
-    with open(seeds_dir() / name, newline="", encoding="utf-8") as handle:
+def _read_seed(name: str, project_dir: Path | None = None) -> list[dict[str, str]]:
+    with open(_project(project_dir) / "seeds" / name, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
-def criteria_versions() -> list[dict[str, str]]:
+def criteria_versions(project_dir: Path | None = None) -> list[dict[str, str]]:
     """Rows of the versions seed, newest first (the order the dbt wrapper uses)."""
-    return sorted(_read_seed(VERSIONS_SEED), key=lambda row: row["released_on"], reverse=True)
+    return sorted(_read_seed(VERSIONS_SEED, project_dir), key=lambda row: row["released_on"], reverse=True)
 
 
-def check_criteria_version() -> str:
+def check_criteria_version(project_dir: Path | None = None) -> str:
     """The current criteria version, after checking the files still hash to what it recorded."""
-    latest = criteria_versions()[0]
-    actual = criteria_fingerprint()
+    latest = criteria_versions(project_dir)[0]
+    actual = criteria_fingerprint(project_dir)
     if latest["sha256"] != actual:
         raise CriteriaVersionError(
             f"screening criteria changed since version {latest['criteria_version']} "
             f"(recorded sha256 {latest['sha256'][:12]}..., files now {actual[:12]}...): add a row to "
-            f"{seeds_dir() / VERSIONS_SEED} with a new criteria_version and sha256 {actual}"
+            f"seeds/{VERSIONS_SEED} with a new criteria_version, a later released_on and sha256 {actual}"
         )
     return latest["criteria_version"]
 
@@ -93,6 +89,7 @@ class Criteria:
     screening_terms: list[dict[str, str]]
     tag_terms: list[dict[str, str]]
     datasets: list[dict[str, str]]
+    project_dir: Path
 
     def as_macro_argument(self) -> dict[str, Any]:
         return {
@@ -103,20 +100,24 @@ class Criteria:
         }
 
 
-def load_criteria() -> Criteria:
+def load_criteria(project_dir: Path | None = None) -> Criteria:
+    """The criteria seeds, read the way dbt loads them, after the version check."""
     return Criteria(
-        version=check_criteria_version(),
-        screening_terms=_read_seed("screening_terms.csv"),
-        tag_terms=_read_seed("tag_terms.csv"),
-        datasets=_read_seed("medical_imaging_datasets.csv"),
+        version=check_criteria_version(project_dir),
+        screening_terms=_read_seed("screening_terms.csv", project_dir),
+        tag_terms=_read_seed("tag_terms.csv", project_dir),
+        datasets=_read_seed("medical_imaging_datasets.csv", project_dir),
+        project_dir=_project(project_dir),
     )
 
 
 def render_screening_sql(relation: str, criteria: Criteria) -> str:
     """The SELECT the dbt models run, over `relation` (columns study_id, title, abstract)."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-    template = environment.from_string(macro_path().read_text(encoding="utf-8"))
-    return str(template.module.screen_records(relation, criteria.as_macro_argument()))
+    macro_text = (criteria.project_dir / "macros" / MACRO_FILE).read_text(encoding="utf-8")
+    return str(
+        environment.from_string(macro_text).module.screen_records(relation, criteria.as_macro_argument())
+    )
 
 
 def screen_relation(con: Any, relation: str, criteria: Criteria | None = None) -> Any:
@@ -129,7 +130,9 @@ def screen_records(records: list[dict[str, Any]], criteria: Criteria | None = No
     import duckdb
 
     con = duckdb.connect()
-    con.execute("create table input_records (position integer, study_id varchar, title varchar, abstract varchar)")
+    con.execute(
+        "create table input_records (position integer, study_id varchar, title varchar, abstract varchar)"
+    )
     con.executemany(
         "insert into input_records values (?, ?, ?, ?)",
         [(i, r["id"], r.get("title"), r.get("abstract")) for i, r in enumerate(records)],
@@ -141,33 +144,3 @@ def screen_records(records: list[dict[str, Any]], criteria: Criteria | None = No
     )
     columns, rows = result.columns, result.fetchall()
     return [dict(zip(columns, row, strict=True)) for row in rows]
-
-
-def screen_jsonl(input_path: Path, output_path: Path, criteria: Criteria | None = None) -> int:
-    """Screen a JSONL file of records (id, title, abstract) into a JSONL file; returns the row count.
-
-    DuckDB reads and writes the files itself (in parallel); the output goes to a temporary file that
-    is renamed into place, so a failure leaves nothing partial.
-    """
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute(
-        "create view input_records as select id::varchar as study_id, title, abstract "
-        f"from read_json('{_sql_path(input_path)}', format = 'newline_delimited', columns = "
-        "{'id': 'varchar', 'title': 'varchar', 'abstract': 'varchar'})"
-    )
-    sql = render_screening_sql("input_records", criteria or load_criteria())
-    partial = output_path.with_name(output_path.name + ".partial")
-    try:
-        count = con.execute(
-            f"copy (select * rename (study_id as id) from ({sql})) to '{_sql_path(partial)}' (format json)"
-        ).fetchall()[0][0]
-        partial.replace(output_path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return int(count)
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")

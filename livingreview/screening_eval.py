@@ -108,7 +108,9 @@ def _as_set(value: Any) -> set[str]:
 def tag_agreement(labels: list[dict[str, str]], screened: dict[str, dict[str, Any]]) -> dict[str, float]:
     """On records labelled include and kept (include or maybe): fm_type equal; modality/task sets
     exactly equal, overlapping, and their mean Jaccard."""
-    kept = [row for row in labels if row["label"] == "include" and screened[row["id"]]["decision"] != "exclude"]
+    kept = [
+        row for row in labels if row["label"] == "include" and screened[row["id"]]["decision"] != "exclude"
+    ]
     agreement = {"records": float(len(kept))}
     agreement["fm_type"] = _ratio(sum(screened[r["id"]]["fm_type"] == r["fm_type"] for r in kept), len(kept))
     for label_column, tag_column in (("modalities", "modalities"), ("tasks", "tasks")):
@@ -126,7 +128,9 @@ def evaluate(labels: list[dict[str, str]], screened: dict[str, dict[str, Any]]) 
         key = (row["label"], screened[row["id"]]["decision"])
         counts[key] = counts.get(key, 0) + 1
     confusion = Confusion(counts)
-    excluded_both = [r for r in labels if r["label"] == "exclude" and screened[r["id"]]["decision"] == "exclude"]
+    excluded_both = [
+        r for r in labels if r["label"] == "exclude" and screened[r["id"]]["decision"] == "exclude"
+    ]
     reason_agreement = _ratio(
         sum(screened[r["id"]]["primary_reason"] == r["reason"] for r in excluded_both), len(excluded_both)
     )
@@ -187,8 +191,10 @@ def main(argv: list[str] | None = None) -> None:
             for row in rows:
                 decision = screened[row["id"]]
                 if (row["label"] == "include") != (decision["decision"] != "exclude"):
-                    print(f"  {row['id']} label {row['label']}/{row['reason']} rule {decision['decision']}/"
-                          f"{decision['primary_reason']} score {decision['score']}")
+                    print(
+                        f"  {row['id']} label {row['label']}/{row['reason']} rule {decision['decision']}/"
+                        f"{decision['primary_reason']} score {decision['score']}"
+                    )
 
 
 if __name__ == "__main__":

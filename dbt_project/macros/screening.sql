@@ -87,6 +87,26 @@ list_sort(list_distinct([
 {%- endfor -%}
 {%- endmacro -%}
 
+{#- Values named in the title or mentioned at least twice: the study's subject, not a passing remark. -#}
+{%- macro _salient_list(tag_terms, dimension) -%}
+list_sort(list_distinct([
+{%- for value, value_terms in tag_terms | selectattr('dimension', 'equalto', dimension) | groupby('value') %}
+            case when regexp_matches(title, {{ _sql_string(_alternation(value_terms)) }})
+                or len(regexp_extract_all(tags_{{ dimension }}, {{ _sql_string(_alternation(value_terms)) }})) >= 2
+                then '{{ value }}' end{{ ',' if not loop.last }}
+{%- endfor %}
+        ]))
+{%- endmacro -%}
+
+{#- The catalog's modality or anatomy of each dataset found. -#}
+{%- macro _dataset_attribute_list(datasets, attribute) -%}
+list_distinct([
+{%- for dataset in datasets if dataset[attribute] %}
+            case when list_contains(datasets, '{{ dataset['dataset_id'] }}') then '{{ dataset[attribute] }}' end{{ ',' if not loop.last }}
+{%- endfor %}
+        ])
+{%- endmacro -%}
+
 {%- macro _dataset_list(datasets) -%}
 list_sort(list_distinct([
 {%- for dataset in datasets %}
@@ -116,6 +136,7 @@ records as (
 first_scans as (
     select
         study_id,
+        title,
         full_text,
 {%- for scan, scan_terms in terms | groupby('scan') if scan in first_scans %}
         regexp_extract_all({{ 'title' if scan == 'title' else 'full_text' }}, {{ _sql_string(_alternation(scan_terms)) }}) as matches_{{ scan }}{{ ',' if not loop.last }}
@@ -139,6 +160,7 @@ scans as (
 tokens as materialized (
     select
         study_id,
+        title,
         full_text,
 {%- for scan, scan_terms in terms | groupby('scan') %}
         {{ _tokens('matches_' ~ scan) }} as tokens_{{ scan }},
@@ -152,6 +174,7 @@ tokens as materialized (
 evidence as (
     select
         study_id,
+        title,
         full_text,
         {{ _evidence(terms, 'vision_fm') }} as vision_fm,
         {{ _evidence(terms, 'foundation_model') }} as foundation_model,
@@ -174,7 +197,9 @@ signals as (
         vision_fm + foundation_model + language_fm as any_fm,
         -- a language model alone, with no vision FM or generic FM word: text-only unless images show up
         language_fm > 0 and vision_fm = 0 and foundation_model = 0 as language_only,
-        review > 0 and review_exception = 0 as is_review_article
+        -- reviews are listed when they touch medicine; other surveys are just out of scope
+        review > 0 and review_exception = 0 and (medical_imaging >= 0.6 or medical_context >= 0.5)
+            as is_review_article
     from evidence
 ),
 
@@ -212,15 +237,15 @@ reasoned as (
         *,
         case
             when decision = 'include' then []
-            when is_review_article and fm_strength + imaging_strength > 0 then ['review_article']
-            when is_review_article then ['review_article', 'off_topic']
+            when is_review_article then ['review_article']
             when decision = 'maybe' and any_fm < 1 then ['no_foundation_model']
             when decision = 'maybe' then ['not_medical_imaging']
             when is_text_only then ['medical_text_only']
             when is_non_imaging then ['non_imaging_biomedical']
             when any_fm >= 0.5 and medical_imaging = 0 and non_imaging_biomedical >= 1
                 then ['non_imaging_biomedical']
-            when any_fm >= 0.5 and medical_imaging = 0 and medical_context >= 0.5 then ['medical_text_only']
+            when any_fm >= 0.5 and medical_imaging = 0 and (medical_context >= 1 or medical_text >= 1)
+                then ['medical_text_only']
             when any_fm >= 0.5 then ['not_medical_imaging']
             when medical_imaging >= 0.6 then ['no_foundation_model']
             when non_imaging_biomedical >= 1 and medical_context > 0 then ['non_imaging_biomedical']
@@ -241,13 +266,42 @@ tag_scans as materialized (
         decision != 'exclude' or is_review_article as tags_apply,
 {%- for dimension in tag_dimensions %}
         case when decision != 'exclude' or is_review_article
-            then {{ _tokens('regexp_extract_all(full_text, ' ~ _sql_string(_alternation(tag_terms | selectattr('dimension', 'equalto', dimension))) ~ ')', lower_case=false) }}
+            then '|' || array_to_string(regexp_extract_all(full_text, {{ _sql_string(_alternation(tag_terms | selectattr('dimension', 'equalto', dimension))) }}), '||') || '|'
         end as tags_{{ dimension }},
 {%- endfor %}
         case when decision != 'exclude' or is_review_article
             then {{ _tokens('regexp_extract_all(full_text, ' ~ _sql_string(_dataset_alternation(criteria['datasets'])) ~ ')', lower_case=false) }}
         end as tags_dataset
     from reasoned
+),
+
+tag_lists as (
+    select
+        *,
+        case when tags_apply then {{ _dataset_list(criteria['datasets']) }} else [] end as datasets,
+        case when tags_apply then {{ _salient_list(tag_terms, 'modality') }} else [] end as salient_modalities,
+        case when tags_apply then {{ _tag_list(tag_terms, 'modality') }} else [] end as mentioned_modalities,
+        case when tags_apply then {{ _salient_list(tag_terms, 'task') }} else [] end as salient_tasks,
+        case when tags_apply then {{ _tag_list(tag_terms, 'task') }} else [] end as mentioned_tasks,
+        case when tags_apply then {{ _tag_list(tag_terms, 'training_strategy') }} else [] end
+            as training_strategies,
+        case when tags_apply then {{ _tag_list(tag_terms, 'anatomy') }} else [] end as mentioned_anatomies
+    from tag_scans
+),
+
+-- salient values when there are any, else every mention; datasets add their catalog modality/anatomy
+tag_choices as (
+    select
+        *,
+        list_sort(list_distinct(list_concat(
+            case when len(salient_modalities) > 0 then salient_modalities else mentioned_modalities end,
+            {{ _dataset_attribute_list(criteria['datasets'], 'modality') }}
+        ))) as found_modalities,
+        case when len(salient_tasks) > 0 then salient_tasks else mentioned_tasks end as tasks,
+        list_sort(list_distinct(list_concat(
+            mentioned_anatomies, {{ _dataset_attribute_list(criteria['datasets'], 'anatomy') }}
+        ))) as anatomies
+    from tag_lists
 ),
 
 final as (
@@ -265,13 +319,16 @@ final as (
             when tags_fm_type != '||' then 'vision_language'
             else 'vision_only'
         end as fm_type,
-        case when tags_apply then {{ _tag_list(tag_terms, 'modality') }} else [] end as modalities,
-        case when tags_apply then {{ _tag_list(tag_terms, 'task') }} else [] end as tasks,
-        case when tags_apply then {{ _tag_list(tag_terms, 'training_strategy') }} else [] end
-            as training_strategies,
-        case when tags_apply then {{ _dataset_list(criteria['datasets']) }} else [] end as datasets,
-        case when tags_apply then {{ _tag_list(tag_terms, 'anatomy') }} else [] end as anatomies
-    from tag_scans
+        -- a kept foundation-model study that names no modality is a generalist one
+        case
+            when tags_apply and any_fm >= 0.5 and len(found_modalities) = 0 then ['multi']
+            else found_modalities
+        end as modalities,
+        tasks,
+        training_strategies,
+        datasets,
+        anatomies
+    from tag_choices
 )
 
 select * from final

@@ -13,6 +13,8 @@ import click
 
 # rows printed by `query` before it says how many more there are
 QUERY_ROW_LIMIT = 200
+# failed expectations / nodes listed when `refresh` stops (all of them are in failures.jsonl)
+REFRESH_DETAILS_SHOWN = 10
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -125,6 +127,10 @@ def refresh(start: str, end: str, sources: tuple[str, ...], base_url: str | None
     try:
         run_refresh(first, last, list(sources) or None, base_url, report=click.echo)
     except BatchFailed as error:
+        for detail in error.details[:REFRESH_DETAILS_SHOWN]:
+            click.echo(f"  - {detail}", err=True)
+        if len(error.details) > REFRESH_DETAILS_SHOWN:
+            click.echo(f"  - ... {len(error.details) - REFRESH_DETAILS_SHOWN} more", err=True)
         _fail(f"refresh stopped: {error}; the published warehouse is unchanged")
 
 

@@ -24,7 +24,9 @@ def queue() -> None:
 
 @queue.command("export")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
-@click.option("--all-updates", is_flag=True, help="Every update's undecided records, not only the latest week's.")
+@click.option(
+    "--all-updates", is_flag=True, help="Every update's undecided records, not only the latest week's."
+)
 @warehouse_option
 def export(out: Path, all_updates: bool, warehouse: Path | None) -> None:
     """Write this week's records to screen, most likely includes first; fill the decision columns."""
@@ -52,4 +54,7 @@ def import_(path: Path, reviewer: str, warehouse: Path | None) -> None:
     except human_decisions.DecisionImportError as error:
         click.echo(f"Error: {path}: {error}", err=True)
         sys.exit(INVALID_DECISIONS)
-    click.echo(f"imported {result.imported} decisions by {reviewer} ({result.undecided} rows left blank) -> {result.path}")
+    click.echo(
+        f"imported {result.imported} decisions by {reviewer} "
+        f"({result.undecided} rows left blank) -> {result.path}"
+    )

@@ -17,10 +17,20 @@ def _say(message: str, enabled: bool) -> None:
 
 
 @click.command()
-@click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSONL: one record per line with id, title, abstract (categories optional).")
-@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="JSONL written atomically: one screening result per input record, same order.")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSONL: one record per line with id, title, abstract (categories optional).",
+)
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL written atomically: one screening result per input record, same order.",
+)
 @click.option("--rules-only", is_flag=True, help="Skip the model vote (rules and tags only).")
 @click.option("--model-version", default=None, help="A model under data/models/ (default: the current one).")
 def screen(input_path: Path, output_path: Path, rules_only: bool, model_version: str | None) -> None:

@@ -11,7 +11,18 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BATCHES = (HERE / "batch_1.csv", HERE / "batch_2.csv")
 OUTPUT = HERE / "screening_labels.csv"
-COLUMNS = ["id", "stratum", "split", "label", "reason", "fm_type", "modalities", "tasks", "confidence", "rationale"]
+COLUMNS = [
+    "id",
+    "stratum",
+    "split",
+    "label",
+    "reason",
+    "fm_type",
+    "modalities",
+    "tasks",
+    "confidence",
+    "rationale",
+]
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

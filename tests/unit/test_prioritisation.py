@@ -58,7 +58,10 @@ def test_the_version_is_a_hash_of_the_training_data():
 
     assert version == prioritisation.model_version(list(reversed(examples)), "criteria-1")
     assert version != prioritisation.model_version(examples[1:], "criteria-1")
-    flipped = [Example(e.id, e.title, e.abstract, not e.include, e.origin) if i == 0 else e for i, e in enumerate(examples)]
+    flipped = [
+        Example(e.id, e.title, e.abstract, not e.include, e.origin) if i == 0 else e
+        for i, e in enumerate(examples)
+    ]
     assert version != prioritisation.model_version(flipped, "criteria-1")
     assert version != prioritisation.model_version(examples, "criteria-2")
 
@@ -84,7 +87,9 @@ def test_saved_model_is_versioned_and_loads_back_identical(data_dirs: Path):
 def tiny_warehouse(path: Path, studies: list[tuple[str, str, str, str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
-        con.execute("create table int_studies (study_id varchar, arxiv_id varchar, title varchar, abstract varchar)")
+        con.execute(
+            "create table int_studies (study_id varchar, arxiv_id varchar, title varchar, abstract varchar)"
+        )
         con.executemany("insert into int_studies values (?, ?, ?, ?)", studies)
     return path
 
@@ -93,7 +98,14 @@ def tiny_warehouse(path: Path, studies: list[tuple[str, str, str, str]]) -> Path
 def test_retrains_only_when_human_decisions_change_and_deterministically(data_dirs: Path):
     warehouse = tiny_warehouse(
         data_dirs / "warehouse.duckdb",
-        [("arxiv:2599.00001v1", "2599.00001", "MedCLIP-style pretraining on chest X-rays", "Image-text pretraining.")],
+        [
+            (
+                "arxiv:2599.00001v1",
+                "2599.00001",
+                "MedCLIP-style pretraining on chest X-rays",
+                "Image-text pretraining.",
+            )
+        ],
     )
 
     first = prioritisation.retrain_if_new_decisions(warehouse)

@@ -100,9 +100,15 @@ BAD_INPUTS = {
     "invalid JSON": ([GOOD, GOOD.replace("rec-1", "rec-9"), '{"id": "x", "title": '], "line 3: invalid JSON"),
     "not an object": ([GOOD, "[1, 2]"], "line 2: expected a JSON object"),
     "missing id": ([json.dumps({"title": "t", "abstract": "a"})], "line 1: missing or empty field 'id'"),
-    "missing title": ([GOOD, json.dumps({"id": "b", "abstract": "a"})], "line 2 (id b): missing field 'title'"),
+    "missing title": (
+        [GOOD, json.dumps({"id": "b", "abstract": "a"})],
+        "line 2 (id b): missing field 'title'",
+    ),
     "null abstract": ([json.dumps({"id": "c", "title": "t", "abstract": None})], "missing field 'abstract'"),
-    "abstract not text": ([json.dumps({"id": "d", "title": "t", "abstract": 3})], "must be a string: 'abstract'"),
+    "abstract not text": (
+        [json.dumps({"id": "d", "title": "t", "abstract": 3})],
+        "must be a string: 'abstract'",
+    ),
     "categories not a list": (
         [json.dumps({"id": "e", "title": "t", "abstract": "a", "categories": "cs.CV"})],
         "line 1 (id e): 'categories' must be a list of strings",
