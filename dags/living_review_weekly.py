@@ -35,6 +35,7 @@ from cosmos import (
     ProjectConfig,
     RenderConfig,
     TestBehavior,
+    TestIndirectSelection,
 )
 
 from livingreview.config import dbt_project_dir, load_protocol, warehouse_path
@@ -149,6 +150,9 @@ def living_review_weekly():
             execution_mode=ExecutionMode.LOCAL,
             invocation_mode=InvocationMode.SUBPROCESS,
             dbt_executable_path=DBT_EXECUTABLE,
+            # A test of several models (relationships) runs with the last of its parents to be built,
+            # never against a model that does not exist yet.
+            test_indirect_selection=TestIndirectSelection.BUILDABLE,
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, emit_datasets=False

@@ -64,7 +64,8 @@ def validate(landing: tuple[Path, ...], marts: bool, warehouse: Path | None) -> 
 
 
 def _window_folders(path: Path) -> list[Path]:
-    """A window folder as given, or every `<source>/<start>_<end>` window below a folder."""
+    """A window folder as given, or every `<source>/<start>_<end>` window below a folder
+    (`data/landing`, `data/landing/arxiv`, a quarantined batch...)."""
     from expectations.landing import WINDOW_NAME
 
     if not path.is_dir():
@@ -73,9 +74,11 @@ def _window_folders(path: Path) -> list[Path]:
         return [path]
     below = sorted(
         folder
-        for pattern in ("*", "*/*")
-        for folder in path.glob(pattern)
-        if folder.is_dir() and WINDOW_NAME.match(folder.name) and not folder.parent.name.startswith("_")
+        for folder in path.rglob("*")
+        if folder.is_dir()
+        and WINDOW_NAME.match(folder.name)
+        # skip the harvest's own _staging/ and _failed/ folders: never read downstream
+        and not any(part.startswith("_") for part in folder.relative_to(path).parts)
     )
     if not below:
         _fail(f"no landing windows (<source>/<start>_<end>) in {path}", 2)

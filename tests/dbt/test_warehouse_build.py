@@ -175,11 +175,12 @@ def test_cli_build_prints_one_summary_line(warehouse):
     assert str(data / "warehouse" / "work.duckdb") in lines[0]
 
 
-def test_build_failure_names_the_failing_node(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIVINGREVIEW_DATA_DIR", str(tmp_path))
-    (tmp_path / "warehouse" / "work.duckdb").mkdir(parents=True)  # a folder where DuckDB wants a file
-    with pytest.raises(BuildError) as failure:
-        run_dbt_build(select="stg_arxiv__records")
+def test_build_failure_names_the_failing_node(warehouse):
+    _, data = warehouse
+    # another writer holding the warehouse (DuckDB allows one per file) fails the build, loudly
+    with duckdb.connect(str(data / "warehouse" / "work.duckdb")), pytest.raises(BuildError) as failure:
+        run_dbt_build(select="stg_landing__search_runs")
+    assert "lock" in str(failure.value).lower()
     assert "work.duckdb" in str(failure.value)
 
 
@@ -199,8 +200,9 @@ def test_sources_without_windows_stage_as_zero_rows(tmp_path, monkeypatch):
     assert counts == [(1, 0, 0, 0)]
 
 
-def test_parse_writes_the_manifest_airflow_reads(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIVINGREVIEW_DATA_DIR", str(tmp_path))
-    manifest = json.loads(run_dbt_parse(target_path=tmp_path / "target").read_text(encoding="utf-8"))
+def test_parse_writes_the_manifest_airflow_reads(warehouse):
+    _, data = warehouse
+    manifest_path = run_dbt_parse(target_path=data / "dbt" / "target")  # reuses the build's parse state
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     models = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"}
     assert set(CONTRACTED_MARTS) <= models
