@@ -34,14 +34,13 @@ from cosmos import (
     ProfileConfig,
     ProjectConfig,
     RenderConfig,
-    TestBehavior,
-    TestIndirectSelection,
 )
 
 from livingreview.config import dbt_project_dir, load_protocol, warehouse_path
 from livingreview.orchestration import (
     WAREHOUSE_WRITER_POOL,
     batch_already_quarantined,
+    consumers_wait_for_producer,
     harvest_groups,
     published_marts_asset,
     record_task_failure,
@@ -147,18 +146,24 @@ def living_review_weekly():
             profiles_yml_filepath=DBT_PROJECT / "profiles.yml",
         ),
         execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL,
+            execution_mode=ExecutionMode.WATCHER,
             invocation_mode=InvocationMode.SUBPROCESS,
             dbt_executable_path=DBT_EXECUTABLE,
-            # A test of several models (relationships) runs with the last of its parents to be built,
-            # never against a model that does not exist yet.
-            test_indirect_selection=TestIndirectSelection.BUILDABLE,
+            # The producer runs the one `dbt build` and is the only DuckDB writer.
+            setup_operator_args={"pool": WAREHOUSE_WRITER_POOL, "retries": 1},
         ),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD, emit_datasets=False
-        ),
-        operator_args={"pool": WAREHOUSE_WRITER_POOL, "append_env": True, "retries": 1},
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, emit_datasets=False),
+        # Per-model consumer tasks only read the producer's results; retries=0 because a retried
+        # consumer would run its model itself, a second DuckDB writer.
+        operator_args={
+            "append_env": True,
+            "deferrable": False,
+            "poke_interval": 5,
+            "timeout": 3600,
+            "retries": 0,
+        },
     )
+    consumers_wait_for_producer(dbt_build)
     harvests >> windows >> dbt_build >> gate_marts(windows) >> publish()
     [*harvests, dbt_build] >> quarantine_failed_batch()
 

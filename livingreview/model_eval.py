@@ -3,7 +3,8 @@
 The model is trained on the train split only (`prioritisation.training_examples` never admits a
 held-out id, and its thresholds come from out-of-fold probabilities of the train split), then
 scored on the held-out records beside the rules:
-  model     the model alone: include when p >= 0.5, ranked by p
+  model     the model alone at its high-recall operating point: include when p >= the `dismiss`
+            threshold (below every training positive out of fold), ranked by p
   combined  the pipeline's automated decision, the model's vote on the rule decision
             (prioritisation.vote), ranked by decision then p
 The figures use livingreview.screening_eval's metrics and conventions (a `maybe` goes to a human:
@@ -32,7 +33,8 @@ def heldout_screeners(labels: list[dict[str, str]]) -> tuple[prioritisation.Trai
     model_only, combined = {}, {}
     for record_id, p in probabilities.items():
         rule = rules[record_id]
-        model_only[record_id] = rule | {"decision": "include" if p >= 0.5 else "exclude", "score": p}
+        alone = "include" if p >= model.thresholds.dismiss else "exclude"
+        model_only[record_id] = rule | {"decision": alone, "score": p}
         vote = model.vote(rule["decision"], p)
         combined[record_id] = rule | {"decision": vote, "score": RANK_OF_DECISION[vote] + p}
     return model, {"rules": rules, "model": model_only, "combined": combined}

@@ -24,6 +24,8 @@ WAREHOUSE_WRITER_POOL = "warehouse_writer"
 # The Asset `publish` updates and the release DAG is scheduled on.
 PUBLISHED_MARTS_ASSET_NAME = "living_review_published"
 PUBLISHED_MARTS_ASSET_URI = "livingreview://published/living_review"
+# The task cosmos' watcher mode creates to run the single `dbt build`.
+PRODUCER_TASK_SUFFIX = ".dbt_producer_watcher"
 # Run parameters (DAG params / `--conf`) that override the data interval and the API endpoint.
 RUN_PARAMS = ("window_start", "window_end", "api_base_url")
 
@@ -125,3 +127,19 @@ def batch_already_quarantined(batch_id: str) -> bool:
     from livingreview.publish import safe_name
 
     return (quarantine_dir() / safe_name(batch_id) / "quarantine.json").is_file()
+
+
+def consumers_wait_for_producer(dbt_group: Any) -> None:
+    """Make cosmos' watcher producer (the one `dbt build`) upstream of the per-model consumer tasks.
+
+    Cosmos lets consumers start beside the producer and wait for its results (deferred or poking).
+    `airflow dags test` runs tasks one at a time, so a waiting consumer that runs first blocks the
+    producer forever. Behind the producer, each consumer finds its model's result at the first look:
+    the UI still shows one task per model and test, for the price of a single dbt invocation.
+    """
+    tasks = [task for task in dbt_group.dag.tasks if task.task_id.startswith(f"{dbt_group.group_id}.")]
+    producer = next(task for task in tasks if task.task_id.endswith(PRODUCER_TASK_SUFFIX))
+    group_ids = {task.task_id for task in tasks}
+    for task in tasks:
+        if task is not producer and not task.upstream_task_ids & group_ids:
+            producer >> task

@@ -10,9 +10,9 @@
                               (surname and initial), different sources, the same title word for word
                               once case, punctuation, stop words and plural -s are set aside, and
                               (when both have one) abstracts that open alike with the same numbers.
-                              Biased to zero false
-                              positives: a title differing in any content word (CT vs X-ray,
-                              abdominal vs pelvic, Part 1 vs Part 2) or in word order stays apart.
+                              Biased to zero false positives: a title differing in any content word
+                              (CT vs X-ray, abdominal vs pelvic, Part 1 vs Part 2) or in word order
+                              stays apart. Recall is traded away: a typo or a retitled paper is missed.
 -#}
 with
 
