@@ -66,9 +66,15 @@ DEFAULT_ARGS = {
 
 
 def this_run_window() -> tuple[date, date]:
-    """This run's harvest window, from the data interval or the window params."""
+    """This run's harvest window: params, else the data interval (manual runs may have none)."""
     context = get_current_context()
-    return run_window(context["data_interval_start"], context["data_interval_end"], context["params"])
+    return run_window(
+        context.get("data_interval_start"),
+        context.get("data_interval_end"),
+        context["params"],
+        run_after=context["dag_run"].run_after,
+        protocol=PROTOCOL,
+    )
 
 
 @dag(

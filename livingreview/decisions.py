@@ -55,7 +55,11 @@ class DecisionImportError(ValueError):
 
 
 def decisions_dir() -> Path:
-    return Path(os.environ.get("LIVINGREVIEW_DECISIONS_DIR", config.PROJECT_ROOT / "review" / "decisions"))
+    """LIVINGREVIEW_DECISIONS_DIR, else `review/decisions` beside the data dir: the committed folder
+    in the standard layouts (`<repo>/data`, /opt/livingreview/data in the image). The dbt source
+    `review_decisions` resolves the same rule, so writer and reader always agree."""
+    default = config.data_dir().parent / "review" / "decisions"
+    return Path(os.environ.get("LIVINGREVIEW_DECISIONS_DIR", default)).resolve()
 
 
 def decision_files() -> list[Path]:

@@ -82,23 +82,31 @@ def write_pools_file(path: Path, protocol: Protocol | None = None) -> Path:
 
 
 def run_window(
-    data_interval_start: datetime | None, data_interval_end: datetime | None, params: dict[str, Any]
+    data_interval_start: datetime | None,
+    data_interval_end: datetime | None,
+    params: dict[str, Any],
+    run_after: datetime | None = None,
+    protocol: Protocol | None = None,
 ) -> tuple[date, date]:
     """The harvest window [start, end) of a run, as dates (UTC).
 
-    From the data interval (scheduled, backfill, `dags test <date>` and manual runs all have one),
-    unless the run's params name an explicit window, which must then be complete and non-empty.
+    From the run's params when they name a window (both ends, non-empty); else from the data
+    interval (scheduled, backfill and `dags test <date>` runs); else, for a manual run triggered
+    without a logical date (it has no data interval), the `window_days` before `run_after`.
     """
     start_param, end_param = params.get("window_start"), params.get("window_end")
     if start_param or end_param:
         if not (start_param and end_param):
             raise ValueError("window_start and window_end must be given together")
         start, end = date.fromisoformat(str(start_param)), date.fromisoformat(str(end_param))
-    elif data_interval_start is None or data_interval_end is None:
-        raise ValueError("run has no data interval and no window_start/window_end params")
-    else:
+    elif data_interval_start is not None and data_interval_end is not None:
         start = data_interval_start.astimezone(UTC).date()
         end = data_interval_end.astimezone(UTC).date()
+    elif run_after is not None:
+        end = run_after.astimezone(UTC).date()
+        start = end - window_length(protocol)
+    else:
+        raise ValueError("run has no data interval, no run_after and no window_start/window_end params")
     if start >= end:
         raise ValueError(f"empty window {start} .. {end}")
     return start, end

@@ -232,11 +232,13 @@ def train(examples: Sequence[Example], human_decisions_fingerprint: str = "") ->
     labels = [e.include for e in examples]
     thresholds = choose_thresholds(out_of_fold_probabilities(examples), labels, rule_decisions(examples))
     pipeline = build_pipeline().fit([e.text for e in examples], labels)
-    version = model_version(examples, screening.criteria_fingerprint())
+    criteria_fingerprint = screening.criteria_fingerprint()
+    version = model_version(examples, criteria_fingerprint)
     metadata = {
         "model_version": version,
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "criteria_version": criteria_version,
+        "criteria_fingerprint": criteria_fingerprint,
         "parameters": PARAMETERS,
         "thresholds": thresholds.__dict__,
         "examples": len(examples),
@@ -258,22 +260,27 @@ def models_dir() -> Path:
 
 
 def save(model: TrainedModel) -> Path:
-    """Write `data/models/<version>/` (if new) and point `current` at it, each step atomic."""
+    """Write `data/models/<version>/` and point `current` at it, each step atomic."""
     import joblib
 
     folder = models_dir() / model.version
-    if not folder.is_dir():
+    metadata = json.dumps(model.metadata, indent=2, sort_keys=True)
+    if folder.is_dir():  # the same model again: refresh what it was last trained from
+        _replace_text(folder / METADATA_FILE, metadata)
+    else:
         staging = models_dir() / f".{model.version}.partial"
         staging.mkdir(parents=True, exist_ok=True)
         joblib.dump(model.pipeline, staging / MODEL_FILE)
-        (staging / METADATA_FILE).write_text(
-            json.dumps(model.metadata, indent=2, sort_keys=True), encoding="utf-8"
-        )
+        (staging / METADATA_FILE).write_text(metadata, encoding="utf-8")
         os.replace(staging, folder)
-    pointer = models_dir() / f".{CURRENT_POINTER}.partial"
-    pointer.write_text(model.version + "\n", encoding="utf-8")
-    os.replace(pointer, models_dir() / CURRENT_POINTER)
+    _replace_text(models_dir() / CURRENT_POINTER, model.version + "\n")
     return folder
+
+
+def _replace_text(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def current_version() -> str | None:
@@ -314,17 +321,22 @@ def human_examples(warehouse: Path | None = None) -> list[Example]:
 
 
 def retrain_if_new_decisions(warehouse: Path | None = None) -> str | None:
-    """Train and make current a new model when the human decisions changed since the current model
-    was trained (or no model exists). Returns the new model version, or None when nothing changed.
+    """Train and make current a new model when the human decisions (or the rule criteria its vote
+    thresholds were chosen against) changed since the current model was trained, or no model
+    exists. Returns the new model version, or None when nothing changed.
 
     `warehouse`: where decided studies' text is read (default: the published warehouse, else the
     work one). Safe to call every week: the same decisions give the same version.
     """
-    from livingreview import decisions
+    from livingreview import decisions, screening
 
     fingerprint = decisions.decisions_fingerprint()
     current = load()
-    if current is not None and current.metadata.get("human_decisions_fingerprint") == fingerprint:
+    if (
+        current is not None
+        and current.metadata.get("human_decisions_fingerprint") == fingerprint
+        and current.metadata.get("criteria_fingerprint") == screening.criteria_fingerprint()
+    ):
         return None
     model = train(training_examples(human_examples(warehouse)), fingerprint)
     save(model)

@@ -18,6 +18,7 @@ from livingreview.orchestration import (
 )
 
 WEEKLY = "living_review_weekly"
+PRODUCER = "dbt_build.dbt_producer_watcher"
 RELEASE = "living_review_release"
 
 
@@ -103,7 +104,7 @@ def test_every_pool_the_dag_uses_is_created_by_setup(weekly) -> None:
     assert all(specs[pool]["slots"] == 1 for pool in used)
 
 
-def test_every_dbt_model_and_seed_is_a_task_holding_the_single_writer_slot(weekly, dbt_manifest) -> None:
+def test_every_dbt_model_and_seed_is_a_task_after_a_single_dbt_build(weekly, dbt_manifest) -> None:
     manifest = json.loads(Path(dbt_manifest).read_text(encoding="utf-8"))
     nodes = [
         node
@@ -111,30 +112,45 @@ def test_every_dbt_model_and_seed_is_a_task_holding_the_single_writer_slot(weekl
         if node["resource_type"] in {"model", "seed"} and node["package_name"] == "livingreview"
     ]
     tasks = {task.task_id: task for task in dbt_tasks(weekly)}
+    producer = tasks.pop(PRODUCER)
+    assert producer.pool == WAREHOUSE_WRITER_POOL  # the one DuckDB writer
+    assert producer.upstream_task_ids == {"gate_landing"}
     for node in nodes:
-        task_id = f"dbt_build.{node['name']}_{node['resource_type']}_build"
+        step = "run" if node["resource_type"] == "model" else "seed"
+        task_id = f"dbt_build.{node['name']}.{step}"
         assert task_id in tasks, f"{node['name']} is not visible as a task"
-        assert tasks[task_id].pool == WAREHOUSE_WRITER_POOL
-    assert "arxiv" in " ".join(tasks)  # staging models are there too, not only marts
+        # consumers only mirror the producer's results: a retry would make them a second writer
+        assert tasks[task_id].retries == 0, task_id
+    assert any("stg_arxiv__records" in task_id for task_id in tasks)
+
+
+def test_consumers_run_after_the_producer(weekly) -> None:
+    """`airflow dags test` runs one task at a time: a consumer waiting before its producer deadlocks."""
+    for task in dbt_tasks(weekly):
+        if task.task_id != PRODUCER:
+            assert PRODUCER in task.get_flat_relative_ids(upstream=True), task.task_id
 
 
 def test_write_audit_publish_order(weekly) -> None:
     tasks = {task.task_id: task for task in weekly.tasks}
     for harvest in harvest_tasks(weekly):
-        assert harvest.downstream_task_ids == {"gate_landing"}
+        assert harvest.downstream_task_ids == {"gate_landing", "quarantine_failed_batch"}
     dbt_ids = {task.task_id for task in dbt_tasks(weekly)}
-    roots = {task_id for task_id in dbt_ids if not (tasks[task_id].upstream_task_ids & dbt_ids)}
     leaves = {task_id for task_id in dbt_ids if not (tasks[task_id].downstream_task_ids & dbt_ids)}
-    assert roots and all("gate_landing" in tasks[task_id].upstream_task_ids for task_id in roots)
-    assert leaves and all("gate_marts" in tasks[task_id].downstream_task_ids for task_id in leaves)
+    after_build = {"gate_marts", "quarantine_failed_batch"}
+    assert leaves and all(tasks[task_id].downstream_task_ids == after_build for task_id in leaves)
     assert tasks["gate_marts"].downstream_task_ids == {"publish"}
     assert tasks["publish"].downstream_task_ids == set()
+    assert tasks["quarantine_failed_batch"].trigger_rule == "one_failed"
 
 
 def test_retries_back_off_exponentially_and_failures_are_recorded(weekly, release) -> None:
     for task in [*weekly.tasks, *release.tasks]:
-        assert task.on_failure_callback in (record_task_failure, [record_task_failure]), task.task_id
-    for task in [*harvest_tasks(weekly), *dbt_tasks(weekly), weekly.get_task("publish")]:
+        callbacks = task.on_failure_callback
+        assert record_task_failure in (callbacks if isinstance(callbacks, list) else [callbacks]), (
+            task.task_id
+        )
+    for task in [*harvest_tasks(weekly), weekly.get_task(PRODUCER), weekly.get_task("publish")]:
         assert task.retries >= 1, task.task_id
         assert task.retry_exponential_backoff >= 2, task.task_id
         assert task.max_retry_delay is not None, task.task_id

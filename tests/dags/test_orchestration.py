@@ -47,7 +47,15 @@ def test_bad_window_params_are_refused(params: dict, message: str) -> None:
         run_window(MONDAY - timedelta(days=7), MONDAY, params)
 
 
-def test_a_run_without_interval_needs_window_params() -> None:
+def test_a_manual_run_without_interval_covers_the_days_before_it() -> None:
+    run_after = datetime(2026, 11, 29, 8, 23, tzinfo=UTC)
+    assert run_window(None, None, {"window_start": None}, run_after=run_after) == (
+        date(2026, 11, 22),
+        date(2026, 11, 29),
+    )
+
+
+def test_a_run_with_nothing_to_go_by_is_refused() -> None:
     with pytest.raises(ValueError, match="no data interval"):
         run_window(None, None, {})
 

@@ -89,8 +89,10 @@ def metadata_db() -> Iterator[str]:
     """A dedicated, dropped-afterwards database for Airflow's metadata."""
     ensure_postgres_running()
     name = f"lr_e2e_{os.getpid()}_{secrets.token_hex(3)}"
-    with postgres_connection() as connection, connection.cursor() as cursor:
+    connection = postgres_connection()  # no `with connection`: psycopg2 would open a transaction
+    with connection.cursor() as cursor:
         cursor.execute(f'create database "{name}"')
+    connection.close()
     try:
         yield f"postgresql+psycopg2://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{name}"
     finally:

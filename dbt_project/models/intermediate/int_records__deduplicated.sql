@@ -31,13 +31,22 @@ edges as (
 
 ),
 
+-- only reports with a link can share a study: the walk starts from those alone (a small share of
+-- the history), every other report is a study of its own
+linked_reports as (
+
+    select distinct from_key as record_key
+    from edges
+
+),
+
 -- `union` (not `union all`) drops pairs already found, so the walk stops on cycles
 reachable (record_key, linked_key) as (
 
     select
         record_key,
         record_key as linked_key
-    from records
+    from linked_reports
     union
     select
         reachable.record_key,
@@ -54,6 +63,12 @@ components as (
         min(linked_key) as study_id
     from reachable
     group by record_key
+    union all
+    select
+        records.record_key,
+        records.record_key as study_id
+    from records
+    anti join linked_reports on records.record_key = linked_reports.record_key
 
 ),
 

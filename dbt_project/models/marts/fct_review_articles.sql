@@ -9,7 +9,7 @@ studies as (
 
 screened as (
 
-    select * from {{ ref('int_records__screened') }}
+    select * from {{ ref('int_screening__decisions') }}
 
 ),
 

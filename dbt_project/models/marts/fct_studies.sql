@@ -9,13 +9,13 @@ studies as (
 
 screened as (
 
-    select * from {{ ref('int_records__screened') }}
+    select * from {{ ref('int_screening__decisions') }}
 
 ),
 
 tagged as (
 
-    select * from {{ ref('int_records__tagged') }}
+    select * from {{ ref('int_screening__tags') }}
 
 ),
 

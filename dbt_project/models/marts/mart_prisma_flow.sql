@@ -21,7 +21,7 @@ studies as (
 
 screened as (
 
-    select * from {{ ref('int_records__screened') }}
+    select * from {{ ref('int_screening__decisions') }}
 
 ),
 

@@ -1,0 +1,37 @@
+{#-
+    Incremental rule screening and tagging (int_records__screened, int_records__tagged).
+
+    screen_records() reads nothing but a study's title and abstract and the criteria, so a study's
+    row only changes when (criteria version, title, abstract) does: its `screening_key`. An
+    incremental build screens the studies whose key it has not stored (new studies, a new
+    representative text, a new criteria version) and replaces their rows (delete+insert on study_id);
+    a post-hook drops studies that no longer exist (merged by dedup, quarantined). The table is then
+    the same as a full rebuild's, which `dbt build --full-refresh` still does.
+-#}
+
+{% macro screening_key(title, abstract, criteria_version) -%}
+    md5({{ "'" ~ criteria_version ~ "'" }} || chr(31) || coalesce({{ title }}, '') || chr(31) || coalesce({{ abstract }}, ''))
+{%- endmacro %}
+
+
+{#- The studies a build must (re)screen, with their key: all of them on a full build. -#}
+{% macro studies_to_screen(studies, criteria) -%}
+    select keyed.*
+    from (
+        select
+            study_id,
+            title,
+            abstract,
+            {{ screening_key('title', 'abstract', criteria['version']) }} as screening_key
+        from {{ studies }}
+    ) as keyed
+    {%- if is_incremental() %}
+    anti join {{ this }} as screened
+        on screened.study_id = keyed.study_id and screened.screening_key = keyed.screening_key
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro prune_screened_studies(studies) -%}
+    delete from {{ this }} where study_id not in (select study_id from {{ studies }})
+{%- endmacro %}
