@@ -385,8 +385,8 @@ def prepared_airflow() -> dict[str, str]:
 
 
 def _json_tail(output: str) -> str:
-    """`airflow dags report -o json` may log lines before the JSON document."""
-    return output[output.index("[") :]
+    """`airflow dags report -o json` logs warnings before the JSON document (its last line)."""
+    return [line for line in output.splitlines() if line.startswith("[{")][-1]
 
 
 def _seconds(duration: Any) -> float:

@@ -18,8 +18,8 @@ from livingreview.config import Protocol, load_protocol, quarantine_dir
 
 log = logging.getLogger(__name__)
 
-# The one DuckDB writer: every dbt task takes this pool's only slot, so two dbt processes never
-# open the work warehouse at once (DuckDB allows one writer process).
+# The one DuckDB writer: the dbt producer task takes this pool's only slot, so two dbt builds
+# (e.g. a backfill beside a scheduled run) never open the work warehouse at once.
 WAREHOUSE_WRITER_POOL = "warehouse_writer"
 # The Asset `publish` updates and the release DAG is scheduled on.
 PUBLISHED_MARTS_ASSET_NAME = "living_review_published"
