@@ -11,6 +11,7 @@ packages, imported inside its task so parsing this file stays cheap (`airflow da
 - Harvest is mapped over the enabled sources, one mapped task per API pool: Airflow gives all
   instances of a mapped task the same pool, and each API pool has one slot (one connection at a
   time to arXiv, to api.biorxiv.org shared by medRxiv and bioRxiv, to Europe PMC).
+- Before the build, the screening model retrains if human decisions arrived since it was trained.
 - dbt runs through astronomer-cosmos in watcher mode, rendered from the compiled manifest: one
   producer task runs a single `dbt build` (the only DuckDB writer; it holds the one slot of the
   warehouse-writer pool) and one consumer task per model, seed and test shows that node's result
@@ -115,6 +116,12 @@ def living_review_weekly():
         warehouse_path().parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates files, not folders
         return [str(window) for window in windows]
 
+    @task(retries=1)
+    def update_screening_model() -> str:
+        from livingreview.refresh import update_screening_model
+
+        return update_screening_model()
+
     @task(retries=0)
     def gate_marts(windows: list[str]) -> None:
         from livingreview.refresh import gate_warehouse
@@ -174,7 +181,7 @@ def living_review_weekly():
         },
     )
     consumers_wait_for_producer(dbt_build)
-    harvests >> windows >> dbt_build >> gate_marts(windows) >> publish()
+    harvests >> windows >> update_screening_model() >> dbt_build >> gate_marts(windows) >> publish()
     [*harvests, dbt_build] >> quarantine_failed_batch()
 
 

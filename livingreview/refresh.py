@@ -87,6 +87,7 @@ def refresh(
     harvests = harvest_batch(batch_id, windows_wanted, sources, base_url, report)
     windows = [result.window for result in harvests]
     landing = timed(report, lambda: gate_landing_windows(batch_id, windows), lambda result: result.summary())
+    timed(report, update_screening_model, lambda outcome: outcome)
     build = timed(report, lambda: build_warehouse(batch_id, windows), lambda result: result.line())
     marts = timed(report, lambda: gate_warehouse(batch_id, windows), lambda result: result.summary())
     publication = timed(report, lambda: publish_batch(batch_id), lambda result: result.summary())
@@ -192,6 +193,21 @@ def gate_landing_windows(batch_id: str, windows: list[Path]) -> GateResult:
             batch_id, windows, "gate_landing", _gate_reason(result), details=result.failed_expectations
         )
     return result
+
+
+def update_screening_model() -> str:
+    """Retrain the prioritisation model when human decisions (or the criteria) changed.
+
+    The model only ranks and votes; without its training text (the labelled sample is read from the
+    shared recorded listings) the build goes on with rule and human decisions alone.
+    """
+    from livingreview.prioritisation import retrain_if_new_decisions
+
+    try:
+        version = retrain_if_new_decisions()
+    except (LookupError, FileNotFoundError) as error:
+        return f"screening model not retrained ({error}); model votes stay as they were"
+    return f"screening model retrained: {version}" if version else "screening model up to date"
 
 
 def build_warehouse(batch_id: str, windows: list[Path]) -> BuildSummary:

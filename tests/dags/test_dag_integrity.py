@@ -114,7 +114,9 @@ def test_every_dbt_model_and_seed_is_a_task_after_a_single_dbt_build(weekly, dbt
     tasks = {task.task_id: task for task in dbt_tasks(weekly)}
     producer = tasks.pop(PRODUCER)
     assert producer.pool == WAREHOUSE_WRITER_POOL  # the one DuckDB writer
-    assert producer.upstream_task_ids == {"gate_landing"}
+    # the model retrains (when human decisions arrived) after gate 1 and before the build
+    assert producer.upstream_task_ids == {"update_screening_model"}
+    assert weekly.get_task("update_screening_model").upstream_task_ids == {"gate_landing"}
     for node in nodes:
         step = "run" if node["resource_type"] == "model" else "seed"
         task_id = f"dbt_build.{node['name']}.{step}"
