@@ -33,6 +33,9 @@ HARVEST_WINDOWS = {
 }
 
 
+INCREMENT_SEED = DEFAULT_SEED + 1  # the new week's text differs from the history's
+
+
 @dataclass(frozen=True)
 class Scale:
     name: str
@@ -166,7 +169,14 @@ def measure_incremental(scale: Scale) -> dict[str, Any]:
 
     start = history_end(scale.history)
     big = prepare_built_history(scale)
-    new_windows = generate_landing(big / "landing", scale.increment, start=start, per_week=scale.increment)
+    new_windows = generate_landing(
+        big / "landing",
+        scale.increment,
+        start=start,
+        per_week=scale.increment,
+        seed=INCREMENT_SEED,
+        cache_dir=bench_root() / "cache",
+    )
     try:
         added = [path for path in window_folders(big / "landing") if path.name.startswith(str(start))]
         on_history = refresh_chain(added, batch_id="bench_incremental_history")
@@ -177,7 +187,14 @@ def measure_incremental(scale: Scale) -> dict[str, Any]:
     empty = use_data_dir(bench_root() / "incremental_empty")
     shutil.rmtree(empty, ignore_errors=True)
     use_data_dir(empty)
-    generate_landing(empty / "landing", scale.increment, start=start, per_week=scale.increment)
+    generate_landing(
+        empty / "landing",
+        scale.increment,
+        start=start,
+        per_week=scale.increment,
+        seed=INCREMENT_SEED,
+        cache_dir=bench_root() / "cache",
+    )
     on_empty = refresh_chain(window_folders(empty / "landing"), batch_id="bench_incremental_empty")
     return {
         "value": on_history["total"] / on_empty["total"],
@@ -413,6 +430,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("measure", choices=sorted(MEASURES))
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
     arguments = parser.parse_args(argv)
+    # measures repoint LIVINGREVIEW_DATA_DIR at their own folders: pin the bench root first
+    os.environ["LIVINGREVIEW_BENCH_DIR"] = str(bench_root())
     result = MEASURES[arguments.measure](SCALES[arguments.scale])
     print(json.dumps(result, default=str))
 
