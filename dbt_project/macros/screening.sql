@@ -144,12 +144,19 @@ first_scans as (
     from records
 ),
 
--- the other scans (the look-alike classes) only matter when a model or medical word was found
+-- the other scans (the look-alike classes) only matter when a model or medical word was found; the
+-- baselines scan ("outperforms ... foundation models", costly word gaps) only where the fm scan found a
+-- generic foundation-model word (about 5% of records)
 scans as (
     select
         *,
 {%- for scan, scan_terms in terms | groupby('scan') if scan not in first_scans %}
+    {%- if scan == 'baselines' %}
+        case when regexp_matches(array_to_string(matches_fm, chr(31)),
+                {{ _sql_string(_alternation(terms | selectattr('signal', 'equalto', 'foundation_model'))) }})
+    {%- else %}
         case when len(matches_fm) + len(matches_medical) > 0
+    {%- endif %}
             then regexp_extract_all(full_text, {{ _sql_string(_alternation(scan_terms)) }})
             else []
         end as matches_{{ scan }}{{ ',' if not loop.last }}
@@ -177,18 +184,39 @@ evidence as (
         title,
         full_text,
         {{ _evidence(terms, 'vision_fm') }} as vision_fm,
-        {{ _evidence(terms, 'foundation_model') }} as foundation_model,
+        {{ _evidence(terms, 'foundation_model') }} as generic_fm,
+        {{ _evidence(terms, 'large_scale_model') }} as large_scale_model,
         {{ _evidence(terms, 'language_fm') }} as language_fm,
         {{ _evidence(terms, 'fm_support') }} as fm_support,
-        {{ _evidence(terms, 'medical_imaging') }} as medical_imaging,
+        {{ _evidence(terms, 'fm_baseline') }} as fm_baseline,
+        {{ _evidence(terms, 'fm_mention') }} as fm_mention,
+        {{ _evidence(terms, 'medical_imaging') }} as imaging_words,
+        {{ _evidence(terms, 'imaging_specialty') }} as imaging_specialty,
+        {{ _evidence(terms, 'imaging_if_medical') }} as imaging_if_medical,
         {{ _evidence(terms, 'medical_context') }} as medical_context,
         {{ _evidence(terms, 'medical_text') }} as medical_text,
         {{ _evidence(terms, 'non_imaging_biomedical') }} as non_imaging_biomedical,
-        {{ _evidence(terms, 'non_medical_context') }} as non_medical_context,
+        {{ _evidence(terms, 'non_medical_context') }} as non_medical_abstract,
+        {{ _evidence(terms, 'non_medical_title') }} as non_medical_title,
         {{ _evidence(terms, 'conventional_model') }} as conventional_model,
         {{ _evidence(terms, 'review') }} as review,
         {{ _evidence(terms, 'review_exception') }} as review_exception
     from tokens
+),
+
+combined as (
+    select
+        *,
+        -- generic FM words that only name the baselines a method beats are no FM evidence
+        case when fm_baseline > 0 and fm_mention = 0 then 0.0 else generic_fm end + large_scale_model
+            as foundation_model,
+        -- words that are imaging evidence only next to a medical word ('slides', 'report generation')
+        imaging_words + imaging_specialty
+            + case when medical_context > 0 or imaging_words + imaging_specialty > 0 then imaging_if_medical
+                else 0 end as medical_imaging,
+        -- a non-medical domain named in the title counts twice (title scan and abstract scan)
+        non_medical_abstract + non_medical_title as non_medical_context
+    from evidence
 ),
 
 signals as (
@@ -200,7 +228,7 @@ signals as (
         -- reviews are listed when they touch medicine; other surveys are just out of scope
         review > 0 and review_exception = 0 and (medical_imaging >= 0.6 or medical_context >= 0.5)
             as is_review_article
-    from evidence
+    from combined
 ),
 
 lookalikes as (
@@ -225,6 +253,16 @@ decided as (
             when any_fm >= 1 and medical_imaging >= 1 and not is_natural_image then 'include'
             -- a vision or multimodal FM in a medical setting needs no modality word ("medical MLLMs")
             when vision_fm >= 1 and medical_context >= 0.5 and non_medical_context < 2 then 'include'
+            -- a cross-domain FM evaluated on medical images among other domains, none of them in the title
+            when any_fm >= 1 and medical_imaging >= 1 and medical_context >= 0.5 and non_medical_title = 0
+                then 'maybe'
+            -- a generic FM in a medical setting of an imaging specialty ("renal pathology foundation model")
+            when foundation_model >= 1 and medical_context >= 1 and imaging_specialty > 0
+                and medical_text < 1 and non_medical_context < 2 then 'maybe'
+            -- FMs named only as baselines are no FM evidence, unless the study itself pretrains or adapts a
+            -- large model (two such cues): then a human decides
+            when fm_baseline > 0 and fm_support >= 0.68 and medical_imaging >= 1 and non_medical_context < 2
+                then 'maybe'
             when any_fm >= 0.5 and medical_imaging >= 0.6 and non_medical_context < 2 then 'maybe'
             when vision_fm >= 0.5 and medical_context >= 0.5 and non_medical_context < 2 then 'maybe'
             else 'exclude'

@@ -5,7 +5,10 @@ Strata, from the real arXiv listings in ../shared/data (read in place, never cop
   fm_not_medical            foundation-model terms, no medical terms (natural-image FMs, SAM on non-medical)
   medical_not_fm            medical/imaging terms, no foundation-model terms (task-specific CNNs, etc.)
   random                    a uniform random slice of everything
-Usage: python review/labels/draw_sample.py OUT.csv
+Usage: python review/labels/draw_sample.py OUT.csv            round 1 (530 ids, 30 % held out)
+       python review/labels/draw_sample.py --round 2 OUT.csv  round 2 (400 fresh ids, all held out)
+Round 2 skips every id already in screening_labels.csv: round 1's held-out split was read while the
+criteria were revised, so a fresh sample measures the revised criteria.
 """
 
 import csv
@@ -29,6 +32,8 @@ FOUNDATION = re.compile(
     re.I,
 )
 QUOTAS = {"hard_positive_candidates": 300, "fm_not_medical": 70, "medical_not_fm": 60, "random": 100}
+ROUND_2_QUOTAS = {"hard_positive_candidates": 300, "fm_not_medical": 30, "medical_not_fm": 40, "random": 30}
+LABELS = Path(__file__).resolve().parent / "screening_labels.csv"
 
 
 def load_records():
@@ -50,26 +55,48 @@ def stratum(record):
     return None
 
 
-def main(out_path: str) -> None:
-    rng = random.Random(20251016973)
-    records = list(load_records())
+def ids_by_stratum(records: list[dict]) -> dict[str, list[str]]:
     by_stratum: dict[str, list[str]] = {name: [] for name in QUOTAS}
     for record in records:
         name = stratum(record)
         if name:
             by_stratum[name].append(record["id"])
     by_stratum["random"] = [record["id"] for record in records]
+    return by_stratum
+
+
+def draw(rng: random.Random, quotas: dict[str, int], skip: set[str]) -> dict[str, str]:
+    by_stratum = ids_by_stratum(list(load_records()))
     chosen: dict[str, str] = {}
-    for name, quota in QUOTAS.items():
-        fresh = [i for i in rng.sample(by_stratum[name], len(by_stratum[name])) if i not in chosen]
+    for name, quota in quotas.items():
+        fresh = [
+            i
+            for i in rng.sample(by_stratum[name], len(by_stratum[name]))
+            if i not in chosen and i not in skip
+        ]
         chosen.update(dict.fromkeys(fresh[:quota], name))
+    return chosen
+
+
+def write_sample(out_path: str, chosen: dict[str, str], split_of) -> None:
     with open(out_path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "stratum", "split"])
         for record_id, name in sorted(chosen.items()):
-            split = "heldout" if rng.random() < 0.3 else "train"
-            writer.writerow([record_id, name, split])
+            writer.writerow([record_id, name, split_of()])
+
+
+def main(argv: list[str]) -> None:
+    if argv[:2] == ["--round", "2"]:
+        with open(LABELS, newline="", encoding="utf-8") as handle:
+            labelled = {row["id"] for row in csv.DictReader(handle)}
+        chosen = draw(random.Random(20251016973 + 2), ROUND_2_QUOTAS, labelled)
+        write_sample(argv[2], chosen, lambda: "heldout")
+        return
+    rng = random.Random(20251016973)
+    chosen = draw(rng, QUOTAS, set())
+    write_sample(argv[0], chosen, lambda: "heldout" if rng.random() < 0.3 else "train")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

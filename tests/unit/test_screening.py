@@ -151,6 +151,75 @@ CASES = [
         "vision_only",
         {"ultrasound"},
     ),
+    # criteria 2026.11.2
+    (
+        "slides_without_medicine",
+        "Turning papers into slides with a vision-language model",
+        "A vision-language model drafts presentation slides and posters from research papers and ranks "
+        "layouts.",
+        "exclude",
+        "not_medical_imaging",
+        None,
+        set(),
+    ),
+    (
+        "report_generation_without_medicine",
+        "Agentic report generation for market analysts",
+        "Large language model agents search the web and handle report generation for financial analysts.",
+        "exclude",
+        "not_medical_imaging",
+        None,
+        set(),
+    ),
+    (
+        "generic_fm_in_renal_pathology",
+        "A foundation model for kidney biopsy assessment",
+        "We train a self-supervised foundation model on glomeruli from renal biopsies; in nephropathology it "
+        "grades lesions and supports clinical diagnosis of patients.",
+        "maybe",
+        "not_medical_imaging",
+        "vision_only",
+        set(),
+    ),
+    (
+        "cross_domain_fm",
+        "Band-agnostic pretraining for spectral cameras",
+        "A self-supervised foundation model for spectral images is evaluated on satellite scenes, autonomous "
+        "driving and medical imaging of tissue in medicine.",
+        "maybe",
+        "not_medical_imaging",
+        "vision_only",
+        set(),
+    ),
+    (
+        "fm_only_as_baseline",
+        "Weakly supervised nodule segmentation in breast ultrasound",
+        "A reinforcement-learning agent erases nodules from boxes in breast ultrasound and outperforms "
+        "weakly supervised methods and foundation models.",
+        "exclude",
+        "no_foundation_model",
+        None,
+        set(),
+    ),
+    (
+        "brain_decoding_with_clip",
+        "Brain decoding of viewed pictures with CLIP",
+        "We map fMRI responses to visual stimuli onto CLIP embeddings and reconstruct the natural stimuli "
+        "the subjects saw.",
+        "exclude",
+        "not_medical_imaging",
+        None,
+        set(),
+    ),
+    (
+        "monocular_is_not_ocular",
+        "Monocular depth from a DINOv2 backbone",
+        "We fine-tune DINOv2 for monocular depth estimation on indoor scenes and street views.",
+        "exclude",
+        "not_medical_imaging",
+        None,
+        set(),
+    ),
     (
         "off_topic",
         "Faster shortest paths on planar graphs",

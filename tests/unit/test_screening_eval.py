@@ -12,11 +12,14 @@ import pytest
 
 from livingreview import config, screening_eval
 
-# Issue targets. The rules were tuned on the train split only; docs/screening.md lists every error.
-ALL_RECALL, ALL_PRECISION = 0.95, 0.80
+# Criteria 2026.11.2 were tuned on all 530 round-1 records (the old held-out split included), so these
+# are regression floors on training data, not measurements: the fresh round-2 sample measures the
+# criteria (docs/screening.md, "Agreement with the labelled sample"). 2026.11.2 reaches recall 1.000
+# and precision 0.938 on all 530; docs/screening.md lists every remaining error.
+ALL_RECALL, ALL_PRECISION = 0.99, 0.88
 HELDOUT_PRECISION, HELDOUT_FM_TYPE = 0.80, 0.90
-# The held-out recall target is 0.95 (stretch 0.97); criteria 2026.11.1 reaches 28/31 = 0.903 there,
-# so this floor guards against regression, not the target (see docs/screening.md, "Held-out misses").
+# The 150 records still marked `heldout` were examined for 2026.11.1's errors and are training data now;
+# their floor only guards the split against regression (2026.11.1: 28/31 = 0.903; 2026.11.2: 31/31).
 HELDOUT_RECALL_FLOOR = 0.90
 
 
