@@ -12,15 +12,13 @@ import pytest
 
 from livingreview import config, screening_eval
 
-# Criteria 2026.11.2 were tuned on all 530 round-1 records (the old held-out split included), so these
-# are regression floors on training data, not measurements: the fresh round-2 sample measures the
-# criteria (docs/screening.md, "Agreement with the labelled sample"). 2026.11.2 reaches recall 1.000
-# and precision 0.938 on all 530; docs/screening.md lists every remaining error.
-ALL_RECALL, ALL_PRECISION = 0.99, 0.88
-HELDOUT_PRECISION, HELDOUT_FM_TYPE = 0.80, 0.90
-# The 150 records still marked `heldout` were examined for 2026.11.1's errors and are training data now;
-# their floor only guards the split against regression (2026.11.1: 28/31 = 0.903; 2026.11.2: 31/31).
-HELDOUT_RECALL_FLOOR = 0.90
+# Criteria 2026.11.2 were tuned on all 530 round-1 records (now the train split), so their floors are
+# regression guards on training data (measured: recall 1.000, precision 0.938). The 400 round-2 records
+# (the held-out split) were labelled after the criteria were frozen; their floors sit at what 2026.11.2
+# measured there (recall 0.941, precision 0.818, fm_type 0.991: below the issue's targets, see
+# docs/screening.md), so a criteria change that loses ground on unseen data fails here.
+TRAIN_RECALL, TRAIN_PRECISION = 0.99, 0.88
+HELDOUT_RECALL_FLOOR, HELDOUT_PRECISION_FLOOR, HELDOUT_FM_TYPE = 0.94, 0.81, 0.90
 
 
 def test_confusion_counts_maybe_as_include():
@@ -42,8 +40,8 @@ def test_confusion_counts_maybe_as_include():
 
 def test_labels_cover_the_drawn_sample():
     labels = screening_eval.load_labels()
-    assert len(labels) == 530
-    assert len({row["id"] for row in labels}) == 530
+    assert len(labels) == 930
+    assert len({row["id"] for row in labels}) == 930
     assert [row["id"] for row in labels] == sorted(row["id"] for row in labels)
     assert {row["split"] for row in labels} == {"train", "heldout"}
     reasons = _seed_column("exclusion_reasons.csv")
@@ -65,25 +63,22 @@ def results() -> dict[str, dict]:
     screened = screening_eval.screen_labelled(labels)
     return {
         split: screening_eval.evaluate(screening_eval.split_rows(labels, split), screened)
-        for split in ("heldout", "all")
+        for split in ("train", "heldout")
     }
 
 
-def test_whole_sample_meets_recall_and_precision_targets(results):
-    metrics = results["all"]["metrics"]
-    assert metrics["recall"] >= ALL_RECALL
-    assert metrics["precision"] >= ALL_PRECISION
+def test_train_split_keeps_what_the_criteria_were_tuned_to(results):
+    assert results["train"]["records"] == 530
+    assert results["train"]["metrics"]["recall"] >= TRAIN_RECALL
+    assert results["train"]["metrics"]["precision"] >= TRAIN_PRECISION
 
 
-def test_heldout_meets_precision_and_fm_type_targets(results):
+def test_heldout_stays_at_its_measured_floors(results):
     heldout = results["heldout"]
-    assert heldout["records"] == 150
-    assert heldout["metrics"]["precision"] >= HELDOUT_PRECISION
+    assert heldout["records"] == 400
+    assert heldout["metrics"]["recall"] >= HELDOUT_RECALL_FLOOR
+    assert heldout["metrics"]["precision"] >= HELDOUT_PRECISION_FLOOR
     assert heldout["tags"]["fm_type"] >= HELDOUT_FM_TYPE
-
-
-def test_heldout_recall_stays_at_its_measured_floor(results):
-    assert results["heldout"]["metrics"]["recall"] >= HELDOUT_RECALL_FLOOR
 
 
 def test_report_prints_the_matrix(results):
