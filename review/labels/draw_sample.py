@@ -6,9 +6,9 @@ Strata, from the real arXiv listings in ../shared/data (read in place, never cop
   medical_not_fm            medical/imaging terms, no foundation-model terms (task-specific CNNs, etc.)
   random                    a uniform random slice of everything
 Usage: python review/labels/draw_sample.py OUT.csv            round 1 (530 ids, 30 % held out)
-       python review/labels/draw_sample.py --round 2 OUT.csv  round 2 (400 fresh ids, all held out)
-Round 2 skips every id already in screening_labels.csv: round 1's held-out split was read while the
-criteria were revised, so a fresh sample measures the revised criteria.
+       python review/labels/draw_sample.py --round N OUT.csv  round N >= 2 (400 fresh ids, all held out)
+A later round skips every id already in screening_labels.csv: the earlier held-out split was read while
+the criteria were revised, so a fresh sample measures the revised criteria.
 """
 
 import csv
@@ -32,7 +32,12 @@ FOUNDATION = re.compile(
     re.I,
 )
 QUOTAS = {"hard_positive_candidates": 300, "fm_not_medical": 70, "medical_not_fm": 60, "random": 100}
-ROUND_2_QUOTAS = {"hard_positive_candidates": 300, "fm_not_medical": 30, "medical_not_fm": 40, "random": 30}
+LATER_ROUND_QUOTAS = {
+    "hard_positive_candidates": 300,
+    "fm_not_medical": 30,
+    "medical_not_fm": 40,
+    "random": 30,
+}
 LABELS = Path(__file__).resolve().parent / "screening_labels.csv"
 
 
@@ -87,10 +92,10 @@ def write_sample(out_path: str, chosen: dict[str, str], split_of) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if argv[:2] == ["--round", "2"]:
+    if argv[0] == "--round":
         with open(LABELS, newline="", encoding="utf-8") as handle:
             labelled = {row["id"] for row in csv.DictReader(handle)}
-        chosen = draw(random.Random(20251016973 + 2), ROUND_2_QUOTAS, labelled)
+        chosen = draw(random.Random(20251016973 + int(argv[1])), LATER_ROUND_QUOTAS, labelled)
         write_sample(argv[2], chosen, lambda: "heldout")
         return
     rng = random.Random(20251016973)

@@ -2,11 +2,12 @@
 
 Usage:
   python review/labels/merge_batches.py SAMPLE.csv              round 1: batch_1.csv, batch_2.csv
-  python review/labels/merge_batches.py --round 2 SAMPLE.csv    round 2: batch_3.csv .. batch_6.csv
+  python review/labels/merge_batches.py --round N SAMPLE.csv    round N >= 2: four batches of 100,
+                                                                 batch_(4N-5).csv .. batch_(4N-2).csv
 
 SAMPLE.csv is draw_sample.py's output (id,stratum,split). Every sampled id must be labelled exactly once.
-Round 2 is the fresh held-out split: its rows are appended, and round 1's held-out rows become training
-rows (they were read while criteria 2026.11.2 was written). The output is sorted by id.
+A later round is the fresh held-out split: its rows are appended, and every earlier row becomes a training
+row (the earlier held-out split was read while the next criteria were written). The output is sorted by id.
 """
 
 import csv
@@ -14,10 +15,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BATCHES = {
-    1: (HERE / "batch_1.csv", HERE / "batch_2.csv"),
-    2: tuple(HERE / f"batch_{number}.csv" for number in range(3, 7)),
-}
+
+
+def batches(round_number: int) -> tuple[Path, ...]:
+    if round_number == 1:
+        return (HERE / "batch_1.csv", HERE / "batch_2.csv")
+    first = 4 * round_number - 5
+    return tuple(HERE / f"batch_{number}.csv" for number in range(first, first + 4))
+
+
 OUTPUT = HERE / "screening_labels.csv"
 COLUMNS = [
     "id",
@@ -42,7 +48,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 def labelled_sample(round_number: int, sample_path: str) -> dict[str, dict[str, str]]:
     sample = {row["id"]: row for row in read_rows(Path(sample_path))}
     labels: dict[str, dict[str, str]] = {}
-    for batch in BATCHES[round_number]:
+    for batch in batches(round_number):
         for row in read_rows(batch):
             if row["id"] in labels:
                 raise SystemExit(f"{row['id']} is labelled twice ({batch.name})")
