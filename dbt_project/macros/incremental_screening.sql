@@ -35,3 +35,15 @@
 {% macro prune_screened_studies(studies) -%}
     delete from {{ this }} where study_id not in (select study_id from {{ studies }})
 {%- endmacro %}
+
+
+{#- int_records__unioned's post-hook: drop reports no staging table holds any more. -#}
+{% macro prune_unioned_records() -%}
+    delete from {{ this }}
+    where record_key not in (
+        {%- for staging in ['stg_arxiv__records', 'stg_medrxiv__records', 'stg_biorxiv__records', 'stg_europepmc__records'] %}
+        select source || ':' || source_id || 'v' || version from {{ ref(staging) }}
+        {%- if not loop.last %} union all{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
