@@ -1,5 +1,5 @@
 {#-
-    Incremental rule screening and tagging (int_records__screened, int_records__tagged).
+    Incremental rule screening and tagging (int_records__rule_screened).
 
     screen_records() reads nothing but a study's title and abstract and the criteria, so a study's
     row only changes when (criteria version, title, abstract) does: its `screening_key`. An

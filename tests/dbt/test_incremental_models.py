@@ -32,8 +32,7 @@ INCREMENTAL_MODELS = (
     "stg_biorxiv__records",
     "stg_europepmc__records",
     "int_records__unioned",
-    "int_records__screened",
-    "int_records__tagged",
+    "int_records__rule_screened",
 )
 LANDING_MODELS = INCREMENTAL_MODELS[:4]
 
