@@ -97,26 +97,43 @@ strongest_rule as (
 
 ),
 
-grouped as (
+-- the ranking reads a few narrow columns; the reports' text joins back once at the end (window
+-- functions over the whole wide rows held every abstract in memory at once)
+report_keys as (
 
     select
-        records.*,
-        components.study_id,
-        strongest_rule.dedup_rule,
-        -- when the paper (all versions of one source id) was first posted
-        min(records.published_at) over (
-            partition by components.study_id, records.source, records.source_id
-        ) as paper_first_posted_at
+        record_key,
+        source,
+        source_id,
+        version,
+        is_preprint,
+        published_at
     from records
-    inner join components on records.record_key = components.record_key
-    left join strongest_rule on records.record_key = strongest_rule.record_key
 
 ),
 
-final as (
+grouped as (
 
     select
-        * exclude (paper_first_posted_at),
+        report_keys.*,
+        components.study_id,
+        strongest_rule.dedup_rule,
+        -- when the paper (all versions of one source id) was first posted
+        min(report_keys.published_at) over (
+            partition by components.study_id, report_keys.source, report_keys.source_id
+        ) as paper_first_posted_at
+    from report_keys
+    inner join components on report_keys.record_key = components.record_key
+    left join strongest_rule on report_keys.record_key = strongest_rule.record_key
+
+),
+
+ranked as (
+
+    select
+        record_key,
+        study_id,
+        dedup_rule,
         -- representative report: the published article if the study has one, otherwise the
         -- latest version of the earliest-posted preprint
         row_number() over (
@@ -130,6 +147,19 @@ final as (
         ) = 1 as is_representative,
         count(*) over (partition by study_id) as study_report_count
     from grouped
+
+),
+
+final as (
+
+    select
+        records.*,
+        ranked.study_id,
+        ranked.dedup_rule,
+        ranked.is_representative,
+        ranked.study_report_count
+    from records
+    inner join ranked on records.record_key = ranked.record_key
 
 )
 
