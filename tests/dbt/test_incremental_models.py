@@ -32,6 +32,7 @@ INCREMENTAL_MODELS = (
     "stg_biorxiv__records",
     "stg_europepmc__records",
     "int_records__unioned",
+    "int_studies",
     "int_records__rule_screened",
 )
 LANDING_MODELS = INCREMENTAL_MODELS[:4]

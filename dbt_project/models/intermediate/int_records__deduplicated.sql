@@ -153,7 +153,29 @@ ranked as (
 final as (
 
     select
-        records.*,
+        -- ids and dates of the report; its text stays in int_records__unioned (this table is rebuilt
+        -- whole every week, so it carries only what grouping and counting need)
+        records.record_key,
+        records.source,
+        records.source_id,
+        records.version,
+        records.doi,
+        records.datacite_doi,
+        records.report_doi,
+        records.arxiv_id,
+        records.published_doi,
+        records.journal_ref_doi,
+        records.search_run_id,
+        records.publication_year,
+        records.is_preprint,
+        records.published_at,
+        records.updated_at,
+        records.harvested_window_end,
+        records.first_harvested_window_end,
+        records.harvested_at,
+        records.landing_file,
+        records.landing_file_modified_at,
+        -- the study
         ranked.study_id,
         ranked.dedup_rule,
         ranked.is_representative,
