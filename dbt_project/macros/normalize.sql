@@ -29,15 +29,33 @@
     PRISMA counts it in its first window. Needs the `harvested_window_end` column.
 -#}
 {% macro latest_harvested_copy(relation) -%}
+    {#- an incremental build weighs the newly read copies against the stored one of the same report -#}
     select
-        *,
-        min(harvested_window_end) over (
+        * exclude (first_seen_window_end),
+        min(first_seen_window_end) over (
             partition by source, source_id, version
         ) as first_harvested_window_end
-    from {{ relation }}
+    from (
+        select
+            *,
+            harvested_window_end as first_seen_window_end
+        from {{ relation }}
+        {%- if is_incremental() %}
+        union all by name
+        select
+            * exclude (first_harvested_window_end),
+            first_harvested_window_end as first_seen_window_end
+        from {{ this }} as stored
+        semi join {{ relation }} as loaded
+            on stored.source = loaded.source
+            and stored.source_id = loaded.source_id
+            and stored.version = loaded.version
+        {%- endif %}
+    ) as copies
     qualify row_number() over (
         partition by source, source_id, version
-        order by harvested_window_end desc
+        -- a re-harvested window's new file beats its stored copy
+        order by harvested_window_end desc, landing_file_modified_at desc
     ) = 1
 {%- endmacro %}
 

@@ -9,6 +9,7 @@ test_warehouse_build.py.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +26,16 @@ FIRST_WEEK = date(2024, 1, 1)
 PER_WEEK = 600
 # columns that stamp the build itself, not the data
 BUILD_STAMPS = {"built_at", "dbt_invocation_id"}
-INCREMENTAL_MODELS = ("int_records__screened", "int_records__tagged")
+INCREMENTAL_MODELS = (
+    "stg_arxiv__records",
+    "stg_medrxiv__records",
+    "stg_biorxiv__records",
+    "stg_europepmc__records",
+    "int_records__unioned",
+    "int_studies",
+    "int_records__rule_screened",
+)
+LANDING_MODELS = INCREMENTAL_MODELS[:4]
 
 
 def build(data: Path, *arguments: str) -> dict:
@@ -38,27 +48,42 @@ def build(data: Path, *arguments: str) -> dict:
     return json.loads((dbt_state_dir() / "target" / "run_results.json").read_text(encoding="utf-8"))
 
 
+def reharvest_with_new_title(window: Path) -> str:
+    """Rewrite a window's records.jsonl the way a re-harvest does (new file, renamed into place),
+    with the first record's title changed; returns the new title."""
+    path = window / "records.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[0])
+    record["title"] = f"Re-harvested: {record['title']}"
+    staged = path.with_suffix(".tmp")
+    staged.write_text("\n".join([json.dumps(record), *lines[1:]]) + "\n", encoding="utf-8")
+    os.replace(staged, path)
+    return record["title"]
+
+
 @pytest.fixture(scope="module")
 def warehouses(tmp_path_factory) -> tuple[Path, Path, dict]:
-    """(incrementally built warehouse, fully rebuilt warehouse, run results of the incremental build)."""
+    """(incrementally built warehouse, fully rebuilt warehouse, run results of the incremental build).
+
+    The incremental build sees a new week, a re-harvested arXiv window and a withdrawn (quarantined)
+    medRxiv window at once; the full rebuild reads the same landing folder from scratch."""
     model = builtin_model()
-    incremental = tmp_path_factory.mktemp("incremental")
-    full = tmp_path_factory.mktemp("full")
+    data = tmp_path_factory.mktemp("warehouse")
+    landing = data / "landing"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LIVINGREVIEW_DATA_DIR", str(incremental))
+        patch.setenv("LIVINGREVIEW_DATA_DIR", str(data))
+        generate_landing(landing, 2 * PER_WEEK, start=FIRST_WEEK, per_week=PER_WEEK, model=model)
+        build(data)
         generate_landing(
-            incremental / "landing", 2 * PER_WEEK, start=FIRST_WEEK, per_week=PER_WEEK, model=model
+            landing, PER_WEEK, start=FIRST_WEEK + timedelta(weeks=2), per_week=PER_WEEK, model=model, seed=8
         )
-        build(incremental)
-        next_week = FIRST_WEEK + timedelta(weeks=2)
-        generate_landing(
-            incremental / "landing", PER_WEEK, start=next_week, per_week=PER_WEEK, model=model, seed=8
-        )
-        results = build(incremental)
-        shutil.copytree(incremental / "landing", full / "landing")
-        patch.setenv("LIVINGREVIEW_DATA_DIR", str(full))
-        build(full, "--full-refresh")
-    return incremental / "warehouse" / "work.duckdb", full / "warehouse" / "work.duckdb", results
+        reharvest_with_new_title(sorted((landing / "arxiv").iterdir())[0])
+        shutil.rmtree(sorted((landing / "medrxiv").iterdir())[0])
+        results = build(data)
+        incremental = data / "incremental.duckdb"
+        shutil.copyfile(warehouse_path(), incremental)
+        build(data, "--full-refresh")
+    return incremental, data / "warehouse" / "work.duckdb", results
 
 
 def base_tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
@@ -78,12 +103,26 @@ def test_the_second_build_took_the_incremental_path(warehouses):
         result["unique_id"].split(".")[-1]: result.get("compiled_code") or "" for result in results["results"]
     }
     for model in INCREMENTAL_MODELS:
-        assert "anti join" in compiled[model], f"{model} was rebuilt whole, not incrementally"
+        assert f'."{model}"' in compiled[model], f"{model} was rebuilt whole, not incrementally"
+
+
+def test_the_incremental_build_read_only_new_and_changed_landing_files(warehouses):
+    _, _, results = warehouses
+    compiled = {result["unique_id"].split(".")[-1]: result.get("compiled_code") or "" for result in results["results"]}
+    files_read = {model: compiled[model].count("/records.jsonl'") for model in LANDING_MODELS}
+    # arXiv: the new week's window and the re-harvested one (each named twice: records and file times)
+    assert files_read["stg_arxiv__records"] == 2 * 2
+    # medRxiv lost a window: its table was emptied and reloaded from every remaining file
+    assert files_read["stg_medrxiv__records"] == 2 * 2
+    # the others: the new week only
+    assert files_read["stg_biorxiv__records"] == 2
+    assert files_read["stg_europepmc__records"] == 2
 
 
 def test_incremental_build_equals_a_full_rebuild_table_by_table(warehouses):
     incremental, full, _ = warehouses
-    connection = duckdb.connect(str(incremental), read_only=True)
+    connection = duckdb.connect()
+    connection.execute(f"attach '{incremental}' as work (read_only)")
     connection.execute(f"attach '{full}' as full_build (read_only)")
     tables = base_tables(connection, "work")
     assert set(INCREMENTAL_MODELS) <= set(tables)

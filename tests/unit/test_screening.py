@@ -1,7 +1,7 @@
 """The screening entry point outside dbt (livingreview.screening) on hand-written tricky records.
 
 The texts are written for these tests (no copied abstracts). The dbt models run the same macro; their
-unit tests (models/intermediate/int_records__screened.yml, int_records__tagged.yml) assert the same cases.
+unit tests (models/intermediate/int_records__rule_screened.yml) assert the same cases.
 """
 
 from __future__ import annotations

@@ -97,26 +97,43 @@ strongest_rule as (
 
 ),
 
-grouped as (
+-- the ranking reads a few narrow columns; the reports' text joins back once at the end (window
+-- functions over the whole wide rows held every abstract in memory at once)
+report_keys as (
 
     select
-        records.*,
-        components.study_id,
-        strongest_rule.dedup_rule,
-        -- when the paper (all versions of one source id) was first posted
-        min(records.published_at) over (
-            partition by components.study_id, records.source, records.source_id
-        ) as paper_first_posted_at
+        record_key,
+        source,
+        source_id,
+        version,
+        is_preprint,
+        published_at
     from records
-    inner join components on records.record_key = components.record_key
-    left join strongest_rule on records.record_key = strongest_rule.record_key
 
 ),
 
-final as (
+grouped as (
 
     select
-        * exclude (paper_first_posted_at),
+        report_keys.*,
+        components.study_id,
+        strongest_rule.dedup_rule,
+        -- when the paper (all versions of one source id) was first posted
+        min(report_keys.published_at) over (
+            partition by components.study_id, report_keys.source, report_keys.source_id
+        ) as paper_first_posted_at
+    from report_keys
+    inner join components on report_keys.record_key = components.record_key
+    left join strongest_rule on report_keys.record_key = strongest_rule.record_key
+
+),
+
+ranked as (
+
+    select
+        record_key,
+        study_id,
+        dedup_rule,
         -- representative report: the published article if the study has one, otherwise the
         -- latest version of the earliest-posted preprint
         row_number() over (
@@ -130,6 +147,41 @@ final as (
         ) = 1 as is_representative,
         count(*) over (partition by study_id) as study_report_count
     from grouped
+
+),
+
+final as (
+
+    select
+        -- ids and dates of the report; its text stays in int_records__unioned (this table is rebuilt
+        -- whole every week, so it carries only what grouping and counting need)
+        records.record_key,
+        records.source,
+        records.source_id,
+        records.version,
+        records.doi,
+        records.datacite_doi,
+        records.report_doi,
+        records.arxiv_id,
+        records.published_doi,
+        records.journal_ref_doi,
+        records.search_run_id,
+        records.publication_year,
+        records.is_preprint,
+        records.published_at,
+        records.updated_at,
+        records.harvested_window_end,
+        records.first_harvested_window_end,
+        records.harvested_at,
+        records.landing_file,
+        records.landing_file_modified_at,
+        -- the study
+        ranked.study_id,
+        ranked.dedup_rule,
+        ranked.is_representative,
+        ranked.study_report_count
+    from records
+    inner join ranked on records.record_key = ranked.record_key
 
 )
 

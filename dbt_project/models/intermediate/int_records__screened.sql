@@ -1,37 +1,24 @@
--- Rule screening of every study (actor 'rule'); the logic is the macro screen_records() in
--- macros/screening.sql, the same text `livingreview screen` runs outside dbt. Incremental: only studies
--- whose text or criteria changed are screened again (macros/incremental_screening.sql).
-{{ config(
-    materialized='incremental',
-    unique_key='study_id',
-    incremental_strategy='delete+insert',
-    post_hook="{{ prune_screened_studies(ref('int_studies')) }}",
-) }}
-{%- set criteria = screening_criteria() %}
+-- Rule screening decision of every study (actor 'rule'): the decision half of int_records__rule_screened,
+-- where the macro screen_records() runs once for decisions and tags alike.
 
 with
 
-pending as (
-    {{ studies_to_screen(ref('int_studies'), criteria) }}
-),
-
-screening as (
-    {{ screen_records('pending', criteria) }}
+rule_screened as (
+    select * from {{ ref('int_records__rule_screened') }}
 ),
 
 final as (
     select
-        screening.study_id,
-        screening.decision,
-        screening.score,
-        screening.reasons,
-        screening.primary_reason,
-        screening.actor,
-        screening.criteria_version,
-        screening.is_review_article,
-        pending.screening_key
-    from screening
-    inner join pending on screening.study_id = pending.study_id
+        study_id,
+        decision,
+        score,
+        reasons,
+        primary_reason,
+        actor,
+        criteria_version,
+        is_review_article,
+        screening_key
+    from rule_screened
 )
 
 select * from final

@@ -1,36 +1,23 @@
--- Controlled-vocabulary tags of every study (empty for excluded studies other than reviews); the logic is
--- the macro screen_records() in macros/screening.sql, the same text `livingreview screen` runs.
--- Incremental: only studies whose text or criteria changed are tagged again (macros/incremental_screening.sql).
-{{ config(
-    materialized='incremental',
-    unique_key='study_id',
-    incremental_strategy='delete+insert',
-    post_hook="{{ prune_screened_studies(ref('int_studies')) }}",
-) }}
-{%- set criteria = screening_criteria() %}
+-- Controlled-vocabulary tags of every study (empty for excluded studies other than reviews): the tag half
+-- of int_records__rule_screened, where the macro screen_records() runs once for decisions and tags alike.
 
 with
 
-pending as (
-    {{ studies_to_screen(ref('int_studies'), criteria) }}
-),
-
-screening as (
-    {{ screen_records('pending', criteria) }}
+rule_screened as (
+    select * from {{ ref('int_records__rule_screened') }}
 ),
 
 final as (
     select
-        screening.study_id,
-        screening.fm_type,
-        screening.modalities,
-        screening.tasks,
-        screening.training_strategies,
-        screening.datasets,
-        screening.anatomies,
-        pending.screening_key
-    from screening
-    inner join pending on screening.study_id = pending.study_id
+        study_id,
+        fm_type,
+        modalities,
+        tasks,
+        training_strategies,
+        datasets,
+        anatomies,
+        screening_key
+    from rule_screened
 )
 
 select * from final

@@ -1,3 +1,13 @@
+-- Incremental: only reports whose kept copy changed since the last build (a new report, a copy from a
+-- newer window or a re-harvested file, an earlier first window) are normalised again; the post-hook drops
+-- reports the staging tables no longer hold.
+{{ config(
+    materialized='incremental',
+    unique_key='record_key',
+    incremental_strategy='delete+insert',
+    post_hook="{{ prune_unioned_records() }}",
+) }}
+
 with
 
 arxiv_records as (
@@ -42,11 +52,37 @@ unioned as (
 
 ),
 
+with_runs as (
+
+    select
+        unioned.*,
+        unioned.source || ':' || unioned.source_id || 'v' || unioned.version as record_key,
+        search_runs.finished_at as harvested_at
+    from unioned
+    left join search_runs
+        on unioned.search_run_id = search_runs.search_run_id
+
+),
+
+changed as (
+
+    select * from with_runs
+    {%- if is_incremental() %}
+    anti join {{ this }} as stored
+        on with_runs.record_key = stored.record_key
+        and with_runs.landing_file = stored.landing_file
+        and with_runs.landing_file_modified_at = stored.landing_file_modified_at
+        and with_runs.first_harvested_window_end = stored.first_harvested_window_end
+        and with_runs.harvested_at is not distinct from stored.harvested_at
+    {%- endif %}
+
+),
+
 final as (
 
     select
         -- ids
-        unioned.source || ':' || unioned.source_id || 'v' || unioned.version as record_key,
+        unioned.record_key,
         unioned.source,
         unioned.source_id,
         unioned.version,
@@ -89,11 +125,13 @@ final as (
         unioned.updated_at,
         unioned.harvested_window_end,
         unioned.first_harvested_window_end,
-        search_runs.finished_at as harvested_at
+        unioned.harvested_at,
 
-    from unioned
-    left join search_runs
-        on unioned.search_run_id = search_runs.search_run_id
+        -- lineage
+        unioned.landing_file,
+        unioned.landing_file_modified_at
+
+    from changed as unioned
 
 )
 

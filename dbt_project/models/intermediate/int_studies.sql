@@ -1,4 +1,16 @@
-{#- One row per study: its representative report's text plus what all its reports add up to. -#}
+{#-
+    One row per study: its representative report's text plus what all its reports add up to.
+    Incremental: a study is recomputed when its fingerprint changes (which reports it has, and for each
+    its landing copy and first window), so a week's build writes the week's studies, not the history's.
+    The post-hook drops studies that no longer exist (merged into another by a new link, withdrawn).
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='study_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where study_id not in (select study_id from {{ ref('int_records__deduplicated') }})",
+) }}
+
 with
 
 reports as (
@@ -7,10 +19,9 @@ reports as (
 
 ),
 
-representatives as (
+report_texts as (
 
-    select * from reports
-    where is_representative
+    select * from {{ ref('int_records__unioned') }}
 
 ),
 
@@ -27,9 +38,25 @@ study_facts as (
         min(published_at) as first_seen_at,
         min(first_harvested_window_end) as first_harvested_window_end,
         max(harvested_window_end) as last_harvested_window_end,
-        min(harvested_at) as first_harvested_at
+        min(harvested_at) as first_harvested_at,
+        any_value(record_key) filter (where is_representative) as representative_record_key,
+        md5(string_agg(
+            concat_ws('|', record_key, landing_file, landing_file_modified_at, first_harvested_window_end, harvested_at),
+            ',' order by record_key
+        )) as study_fingerprint
     from reports
     group by study_id
+
+),
+
+changed_facts as (
+
+    select * from study_facts
+    {%- if is_incremental() %}
+    anti join {{ this }} as stored
+        on study_facts.study_id = stored.study_id
+        and study_facts.study_fingerprint = stored.study_fingerprint
+    {%- endif %}
 
 ),
 
@@ -37,13 +64,13 @@ final as (
 
     select
         -- ids
-        representatives.study_id,
-        representatives.record_key as representative_record_key,
+        changed_facts.study_id,
+        changed_facts.representative_record_key,
         representatives.source,
-        study_facts.arxiv_id,
+        changed_facts.arxiv_id,
         representatives.report_doi as doi,
-        study_facts.dois,
-        study_facts.record_keys,
+        changed_facts.dois,
+        changed_facts.record_keys,
 
         -- text of the representative report
         representatives.title,
@@ -53,21 +80,27 @@ final as (
         representatives.primary_category,
         representatives.journal_ref,
         representatives.url,
+        -- what rule screening reads (macros/incremental_screening.sql)
+        md5(coalesce(representatives.title, '') || chr(31) || coalesce(representatives.abstract, '')) as text_fingerprint,
 
         -- what the reports add up to
-        study_facts.sources,
-        study_facts.report_count,
-        study_facts.has_published_article,
+        changed_facts.sources,
+        changed_facts.report_count,
+        changed_facts.has_published_article,
 
         -- timestamps
         representatives.published_at,
-        study_facts.first_seen_at,
-        study_facts.first_harvested_window_end,
-        study_facts.last_harvested_window_end,
-        study_facts.first_harvested_at
+        changed_facts.first_seen_at,
+        changed_facts.first_harvested_window_end,
+        changed_facts.last_harvested_window_end,
+        changed_facts.first_harvested_at,
 
-    from representatives
-    inner join study_facts on representatives.study_id = study_facts.study_id
+        -- when to recompute
+        changed_facts.study_fingerprint
+
+    from changed_facts
+    inner join report_texts as representatives
+        on changed_facts.representative_record_key = representatives.record_key
 
 )
 

@@ -1,8 +1,17 @@
+-- Incremental: a build reads only the landing files it has not loaded yet (macros/landing_source.sql)
+-- and keeps each report's latest harvested copy (macros/normalize.sql: latest_harvested_copy).
+{{ config(
+    materialized='incremental',
+    unique_key=['source', 'source_id', 'version'],
+    incremental_strategy='delete+insert',
+    pre_hook="{{ reset_if_landing_files_vanished('landing', 'europepmc_records') }}",
+) }}
+
 with
 
 source as (
 
-    select * from {{ landing_source('landing', 'europepmc_records') }}
+    select * from {{ landing_records('landing', 'europepmc_records') }}
 
 ),
 
@@ -40,7 +49,11 @@ renamed as (
         -- timestamps
         {{ to_utc_timestamp('published_at') }} as published_at,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
-        {{ window_end_of('search_run_id') }} as harvested_window_end
+        {{ window_end_of('search_run_id') }} as harvested_window_end,
+
+        -- lineage: the landing file this copy was read from
+        filename as landing_file,
+        landing_file_modified_at
 
     from source
 
