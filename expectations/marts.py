@@ -14,10 +14,22 @@ suite expects that column (e.g. `expected_records_screened`, `share_sum`, `requi
   marts_dataset_utilization    keys unique, datasets from the catalog
   marts_evidence_coverage      the full modality x task matrix, gaps flagged exactly
   marts_harvest_coverage       one row per (source, window), known sources
+
+The tables that grow with the history (fct_studies, fct_review_articles and the tags: the bridges
+plus fct_studies.fm_type) are not read whole. One SQL query per suite, over the checked columns
+only, returns the rows GX validates: every row of this update (first_review_version = the latest
+review version) and every row of any version that may fail an expectation of the suite (a
+duplicated key, a value outside its vocabulary, a tag of an unknown study, ...; the SQL flags a
+superset and GX decides). The study ids the suites compare with (`value_set`) are those of the
+included studies among the rows read, not all of them. Failure counts and examples are those of
+the whole table; the row totals in Data Docs are those of the rows read. The small marts (one row
+per version, window, period or cell), the seeds' key columns and dim_review_versions are read whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +38,7 @@ from expectations.runner import GateResult, GateSession
 from livingreview.config import SOURCES, published_path, warehouse_path
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
     from great_expectations import ExpectationSuite
 
@@ -58,6 +71,15 @@ MARTS = (
     *BRIDGES,
 )
 SEEDS = (*dict.fromkeys(table for table, _ in VOCABULARIES.values()), "exclusion_reasons")
+# read whole: one row per review version, window, period or (modality, task) cell
+SMALL_MARTS = (
+    "mart_prisma_flow",
+    "mart_trends",
+    "mart_dataset_utilization",
+    "mart_evidence_coverage",
+    "mart_harvest_coverage",
+    "dim_review_versions",
+)
 TREND_DIMENSIONS = ("fm_type", "modality", "task", "training_strategy", "anatomy")
 PRISMA_COUNTS = (
     "identified_arxiv",
@@ -75,6 +97,26 @@ PRISMA_COUNTS = (
 )
 # PRISMA boxes whose cumulative row must equal the running sum of the update rows
 PRISMA_RUNNING_SUMS = ("records_identified", "records_screened", "records_excluded", "studies_included")
+STUDY_DECISIONS = ("include",)
+DECISION_ACTORS = ("rule", "model", "human")
+REVIEW_DECISIONS = ("include", "exclude", "maybe")
+# the column naming the update that first saw a study (fct_studies, fct_review_articles)
+UPDATE_COLUMN = "first_review_version"
+
+
+@dataclass
+class MartFrames:
+    """What the marts suites validate, as read from the warehouse.
+
+    tables: the small marts whole, the seeds' key columns, and for fct_studies and
+        fct_review_articles the rows to validate (this update's, and every row that may fail)
+    study_tags: (dimension, study_id, value) rows to validate, chosen the same way
+    known_study_ids: the included studies among the study ids of those review-article and tag rows
+    """
+
+    tables: dict[str, pd.DataFrame]
+    study_tags: pd.DataFrame
+    known_study_ids: list[str]
 
 
 def gate_marts(warehouse: Path | None = None) -> GateResult:
@@ -82,11 +124,11 @@ def gate_marts(warehouse: Path | None = None) -> GateResult:
     warehouse = Path(warehouse or warehouse_path())
     if not warehouse.is_file():
         raise FileNotFoundError(f"no warehouse to validate at {warehouse} (run `livingreview build`)")
-    tables, missing = read_tables(warehouse, (*MARTS, *SEEDS))
+    frames, missing = read_marts(warehouse)
     session = GateSession("marts")
-    if not missing:
+    if frames is not None:
         baseline = read_published_baseline(warehouse)
-        for suite, frame in mart_checks(tables, baseline):
+        for suite, frame in mart_checks(frames, baseline):
             session.validate(suite, frame, warehouse.name)
     result = session.finish()
     result.failed_expectations = [f"missing table {name} in {warehouse}" for name in missing]
@@ -96,21 +138,22 @@ def gate_marts(warehouse: Path | None = None) -> GateResult:
 
 
 def mart_checks(
-    tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | None
+    frames: MartFrames, baseline: pd.DataFrame | None
 ) -> list[tuple[ExpectationSuite, pd.DataFrame]]:
     """(suite, frame) pairs, in the order they run."""
+    tables = frames.tables
     vocabularies = {
         dimension: sorted(tables[table][column].dropna().astype(str))
         for dimension, (table, column) in VOCABULARIES.items()
     }
-    study_ids = sorted(tables["fct_studies"]["study_id"].dropna().astype(str))
     versions = sorted(tables["dim_review_versions"]["review_version"].dropna().astype(str))
     reasons = sorted(tables["exclusion_reasons"]["reason_code"].dropna().astype(str))
     trends = tables["mart_trends"]
+    study_ids = frames.known_study_ids
     return [
         (fct_studies_suite(vocabularies, versions), tables["fct_studies"]),
         (review_articles_suite(reasons, study_ids), tables["fct_review_articles"]),
-        (study_tags_suite(vocabularies, study_ids), study_tags_frame(tables)),
+        (study_tags_suite(vocabularies, study_ids), frames.study_tags),
         (prisma_flow_suite(), prisma_flow_frame(tables["mart_prisma_flow"])),
         (included_trajectory_suite(), included_trajectory_frame(tables, baseline)),
         (trends_suite(vocabularies), trends),
@@ -124,17 +167,186 @@ def mart_checks(
 # ---------------------------------------------------------------- reading
 
 
-def read_tables(warehouse: Path, names: tuple[str, ...]) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Every named table as a DataFrame, from a read-only connection closed before returning."""
+def read_marts(warehouse: Path) -> tuple[MartFrames | None, list[str]]:
+    """The frames to validate (None when a contracted table is missing) and the missing tables,
+    from a read-only connection closed before returning."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        present = {
-            row[0]
-            for row in connection.execute("select table_name from information_schema.tables").fetchall()
-        }
-        tables = {name: connection.sql(f'select * from "{name}"').df() for name in names if name in present}
-    return tables, [name for name in names if name not in present]
+        connection.execute("set enable_progress_bar = false")
+        columns: dict[str, list[str]] = {}
+        for table, column in connection.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = current_schema() order by table_name, ordinal_position"
+        ).fetchall():
+            columns.setdefault(table, []).append(column)
+        missing = [name for name in (*MARTS, *SEEDS) if name not in columns]
+        if missing:
+            return None, missing
+        reader = MartReader(connection, columns)
+        tables = {name: connection.sql(f'select * from "{name}"').df() for name in SMALL_MARTS}
+        for table, column in (*VOCABULARIES.values(), ("exclusion_reasons", "reason_code")):
+            tables[table] = reader.whole(table, [column])
+        tables["fct_studies"] = reader.fct_studies()
+        tables["fct_review_articles"] = reader.review_articles()
+        study_tags = reader.study_tags()
+        known = reader.included_among(
+            [*tables["fct_review_articles"].get("study_id", []), *study_tags["study_id"]]
+        )
+    return MartFrames(tables, study_tags, known), []
+
+
+def _quoted(values: Iterable[str]) -> str:
+    return ", ".join("'" + str(value).replace("'", "''") + "'" for value in values)
+
+
+def _outside(column: str, allowed: str) -> str:
+    """SQL: `column` holds a value GX's value_set (of strings) would not accept. Null passes, as in
+    GX; a value that is not a string never matches a set of strings."""
+    return f"({column} is not null and (typeof({column}) <> 'VARCHAR' or {column} not in ({allowed})))"
+
+
+def _vocabulary(dimension: str) -> str:
+    """SQL: the dimension's vocabulary as strings (what `astype(str)` makes of the seed column)."""
+    table, column = VOCABULARIES[dimension]
+    return f'select cast("{column}" as varchar) from "{table}" where "{column}" is not null'
+
+
+class MartReader:
+    """The SQL of the marts that grow with the history: only the checked columns, and only the rows
+    of this update plus every row that may fail (see the module docstring)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, columns: dict[str, list[str]]) -> None:
+        self.connection = connection
+        self.columns = columns
+        latest = connection.execute(
+            "select review_version from dim_review_versions order by window_end desc nulls last limit 1"
+        ).fetchall()
+        self.latest_version = latest[0][0] if latest else None
+
+    def whole(self, table: str, columns: list[str]) -> pd.DataFrame:
+        return self.connection.sql(f'select {self._select(table, columns)} from "{table}"').df()
+
+    def _select(self, table: str, columns: list[str]) -> str:
+        """The named columns the table has (a missing one is left for GX to report)."""
+        present = [column for column in columns if column in self.columns[table]]
+        return ", ".join(f'"{column}"' for column in present) or "null as no_checked_column"
+
+    def _rows(self, table: str, columns: list[str], rules: list[tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
+        """`columns` of the rows of this update and of those any rule flags; a rule is
+        (SQL, the columns it reads) and is skipped when the table lacks one (GX reports it)."""
+        have = set(self.columns[table])
+        conditions = [sql for sql, needs in rules if set(needs) <= have]
+        if UPDATE_COLUMN in have:
+            conditions.append(f"{UPDATE_COLUMN} = $latest")
+        where = "\n   or ".join(f"coalesce({condition}, true)" for condition in conditions) or "false"
+        return self._query(f'select {self._select(table, columns)} from "{table}" where {where}')
+
+    def _query(self, query: str) -> pd.DataFrame:
+        parameters = {"latest": self.latest_version} if "$latest" in query else {}
+        return self.connection.execute(query, parameters).df()
+
+    def _duplicated(self, table: str, key: str) -> tuple[str, tuple[str, ...]]:
+        """Rule: the key is null or shared by another row."""
+        return (
+            f'{key} is null or {key} in (select {key} from "{table}" group by {key} having count(*) > 1)',
+            (key,),
+        )
+
+    def fct_studies(self) -> pd.DataFrame:
+        columns = ["study_id", "title", "decision", "decision_actor", "fm_type", UPDATE_COLUMN]
+        versions = "select review_version from dim_review_versions where review_version is not null"
+        return self._rows(
+            "fct_studies",
+            columns,
+            [
+                self._duplicated("fct_studies", "study_id"),
+                ("title is null", ("title",)),
+                (_outside("decision", _quoted(STUDY_DECISIONS)), ("decision",)),
+                (_outside("decision_actor", _quoted(DECISION_ACTORS)), ("decision_actor",)),
+                (_outside("fm_type", _vocabulary("fm_type")), ("fm_type",)),
+                (
+                    _outside(UPDATE_COLUMN, f"select cast(review_version as varchar) from ({versions})"),
+                    (UPDATE_COLUMN,),
+                ),
+            ],
+        )
+
+    def review_articles(self) -> pd.DataFrame:
+        reasons = "select cast(reason_code as varchar) from exclusion_reasons where reason_code is not null"
+        return self._rows(
+            "fct_review_articles",
+            ["study_id", "decision", "primary_reason"],
+            [
+                self._duplicated("fct_review_articles", "study_id"),
+                (_outside("decision", _quoted(REVIEW_DECISIONS)), ("decision",)),
+                (_outside("primary_reason", reasons), ("primary_reason",)),
+                (  # pandas' `decision!="include"` holds for a null decision too
+                    "decision is distinct from 'include'"
+                    " and study_id in (select study_id from fct_studies where study_id is not null)",
+                    ("study_id", "decision"),
+                ),
+            ],
+        )
+
+    def study_tags(self) -> pd.DataFrame:
+        """Every tag assignment as (dimension, study_id, value): the bridges plus fct_studies.fm_type."""
+        parts = [
+            f"select '{dimension}' as dimension, study_id, \"{VOCABULARIES[dimension][1]}\" as value"
+            f' from "{bridge}"'
+            for bridge, dimension in BRIDGES.items()
+        ]
+        parts.append(
+            "select 'fm_type' as dimension, study_id, fm_type as value"
+            " from fct_studies where fm_type is not null"
+        )
+        vocabularies = " union all ".join(
+            f"select '{dimension}' as dimension, value from ({_vocabulary(dimension)}) as vocabulary(value)"
+            for dimension in VOCABULARIES
+        )
+        update = (
+            f"study_id in (select study_id from fct_studies where {UPDATE_COLUMN} = $latest)"
+            if UPDATE_COLUMN in self.columns["fct_studies"]
+            else "false"
+        )
+        query = f"""
+            with tags as ({" union all ".join(parts)}),
+            vocabularies as (select distinct dimension, value from ({vocabularies})),
+            flagged as (
+                select
+                    dimension,
+                    study_id,
+                    value,
+                    coalesce(
+                        {update}
+                        or count(*) over (partition by dimension, study_id, value) > 1
+                        or value is null
+                        or study_id is null
+                        or study_id not in (select study_id from fct_studies where study_id is not null)
+                        or typeof(value) <> 'VARCHAR'
+                        or not exists (
+                            select 1 from vocabularies
+                            where vocabularies.dimension = tags.dimension and vocabularies.value = tags.value
+                        ),
+                        true
+                    ) as is_read
+                from tags
+            )
+            select dimension, study_id, value from flagged where is_read
+        """
+        return self._query(query)
+
+    def included_among(self, study_ids: list[Any]) -> list[str]:
+        """Those of `study_ids` that are included studies (the value_set the suites compare with)."""
+        wanted = sorted({str(study_id) for study_id in study_ids if study_id is not None})
+        if not wanted:
+            return []
+        rows = self.connection.execute(
+            "select distinct cast(study_id as varchar) from fct_studies"
+            " where cast(study_id as varchar) in (select unnest($ids))",
+            {"ids": wanted},
+        ).fetchall()
+        return sorted(row[0] for row in rows)
 
 
 def read_published_baseline(warehouse: Path) -> pd.DataFrame | None:
@@ -159,19 +371,6 @@ def read_published_baseline(warehouse: Path) -> pd.DataFrame | None:
 
 
 # ---------------------------------------------------------------- check frames
-
-
-def study_tags_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every tag assignment as (dimension, study_id, value): the bridges plus fct_studies.fm_type."""
-    import pandas as pd
-
-    parts = [
-        tables[bridge].rename(columns={VOCABULARIES[dimension][1]: "value"}).assign(dimension=dimension)
-        for bridge, dimension in BRIDGES.items()
-    ]
-    fm_types = tables["fct_studies"][["study_id", "fm_type"]].dropna(subset=["fm_type"])
-    parts.append(fm_types.rename(columns={"fm_type": "value"}).assign(dimension="fm_type"))
-    return pd.concat([part[["dimension", "study_id", "value"]] for part in parts], ignore_index=True)
 
 
 def prisma_flow_frame(flow: pd.DataFrame) -> pd.DataFrame:

@@ -108,7 +108,9 @@ def test_the_second_build_took_the_incremental_path(warehouses):
 
 def test_the_incremental_build_read_only_new_and_changed_landing_files(warehouses):
     _, _, results = warehouses
-    compiled = {result["unique_id"].split(".")[-1]: result.get("compiled_code") or "" for result in results["results"]}
+    compiled = {
+        result["unique_id"].split(".")[-1]: result.get("compiled_code") or "" for result in results["results"]
+    }
     files_read = {model: compiled[model].count("/records.jsonl'") for model in LANDING_MODELS}
     # arXiv: the new week's window and the re-harvested one (each named twice: records and file times)
     assert files_read["stg_arxiv__records"] == 2 * 2

@@ -151,7 +151,12 @@ def valid_marts() -> dict[str, list[dict[str, Any]]]:
             | study,
         ],
         "fct_review_articles": [
-            {"study_id": "r1", "decision": "exclude", "primary_reason": "review_article"}
+            {
+                "study_id": "r1",
+                "decision": "exclude",
+                "primary_reason": "review_article",
+                "first_review_version": VERSIONS[0],
+            }
         ],
         "bridge_study_modalities": [
             {"study_id": "s1", "modality": "x-ray"},

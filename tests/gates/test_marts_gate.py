@@ -1,11 +1,13 @@
 """Gate 2: the marts suites pass on a consistent warehouse and each fails on the defect it guards.
 
-Single-suite cases validate only the suite under test (one GX validation each, ~1 s); the
-whole gate runs on a DuckDB file twice (a pass and a missing table).
+Single-suite cases read the tables from a DuckDB file as the gate does (so the SQL that picks the
+rows to validate is under test too) and validate only the suite under test (one GX validation
+each, ~1 s); the whole gate runs on a DuckDB file twice (a pass and a missing table).
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +15,16 @@ import pandas as pd
 import pytest
 
 from expectations import gate_marts
-from expectations.marts import mart_checks
+from expectations.marts import mart_checks, read_marts
 from expectations.runner import GateSession
 from tests.gates.gate_inputs import VERSIONS, valid_marts, write_warehouse
 
 
 def suite_failures(tables: dict[str, list[dict[str, Any]]], suite: str, baseline: Any = None) -> list[str]:
     """Failures of one marts suite on the given tables (no Data Docs rendering)."""
-    frames = {name: pd.DataFrame(rows) for name, rows in tables.items()}
+    with tempfile.TemporaryDirectory() as folder:
+        frames, missing = read_marts(write_warehouse(Path(folder) / "work.duckdb", tables))
+    assert frames is not None, missing
     session = GateSession("marts-test")
     checks = [(expectations, frame) for expectations, frame in mart_checks(frames, baseline)]
     matching = [(expectations, frame) for expectations, frame in checks if expectations.name == suite]
@@ -152,3 +156,74 @@ def test_values_outside_the_vocabularies_fail(
     tables[table][0] = tables[table][0] | row
     failures = suite_failures(tables, suite)
     assert any(expected in failure for failure in failures), failures
+
+
+# ---------------------------------------------------------------- rows of earlier updates
+# fct_studies, fct_review_articles and the tags are read as this update's rows (the latest review
+# version) plus the rows the SQL flags as possibly failing. Each defect below sits in a row of the
+# first version, so it is found only if the SQL flags it.
+
+
+def test_only_this_updates_rows_are_read_from_a_consistent_warehouse(data_dir: Path) -> None:
+    frames, missing = read_marts(write_warehouse(data_dir / "work.duckdb", valid_marts()))
+    assert frames is not None, missing
+    assert list(frames.tables["fct_studies"]["study_id"]) == ["s3"]  # first seen in VERSIONS[1]
+    assert frames.tables["fct_review_articles"].empty  # r1 is of VERSIONS[0]
+    tags = sorted(map(tuple, frames.study_tags.to_numpy().tolist()))
+    assert tags == [("fm_type", "s3", "vision_only"), ("modality", "s3", "ct")]
+    assert frames.known_study_ids == ["s3"]
+    assert len(frames.tables["mart_prisma_flow"]) == 4  # small marts: whole
+
+
+@pytest.mark.parametrize(
+    ("table", "changes", "suite", "expected"),
+    [
+        ("fct_studies", {"title": None}, "marts_fct_studies", "to_not_be_null(title): 1 unexpected"),
+        ("fct_studies", {"study_id": None}, "marts_fct_studies", "to_not_be_null(study_id): 1 unexpected"),
+        ("fct_studies", {"decision": "maybe"}, "marts_fct_studies", "be_in_set(decision): 1 unexpected"),
+        ("fct_studies", {"decision_actor": "oracle"}, "marts_fct_studies", "e.g. ['oracle']"),
+        ("fct_studies", {"fm_type": "audio_only"}, "marts_fct_studies", "e.g. ['audio_only']"),
+        ("fct_studies", {"first_review_version": "1999.01.04"}, "marts_fct_studies", "e.g. ['1999.01.04']"),
+        ("fct_review_articles", {"primary_reason": "boredom"}, "marts_review_articles", "e.g. ['boredom']"),
+        ("fct_review_articles", {"decision": "perhaps"}, "marts_review_articles", "e.g. ['perhaps']"),
+        (
+            "fct_review_articles",
+            {"study_id": "s1"},  # an excluded review that is also an included study
+            "marts_review_articles",
+            "to_not_be_in_set(study_id): 1 unexpected, e.g. ['s1']",
+        ),
+        (
+            "bridge_study_anatomies",
+            {"anatomy": "elbow"},
+            "marts_study_tags",
+            "be_in_set(value): 1 unexpected",
+        ),
+        (
+            "bridge_study_anatomies",
+            {"anatomy": None},
+            "marts_study_tags",
+            "to_not_be_null(value): 1 unexpected",
+        ),
+    ],
+)
+def test_defect_in_a_row_of_an_earlier_update_fails(
+    data_dir: Path, table: str, changes: dict[str, Any], suite: str, expected: str
+) -> None:
+    tables = valid_marts()
+    assert tables[table][0]["study_id"] in ("s1", "r1")  # of VERSIONS[0]
+    tables[table][0] = tables[table][0] | changes
+    only_failure(suite_failures(tables, suite), expected)
+
+
+def test_duplicate_tag_of_an_earlier_study_fails(data_dir: Path) -> None:
+    tables = valid_marts()
+    tables["bridge_study_modalities"].append(dict(tables["bridge_study_modalities"][0]))  # s1 x-ray
+    only_failure(suite_failures(tables, "marts_study_tags"), "compound_columns_to_be_unique")
+
+
+def test_duplicate_review_article_fails(data_dir: Path) -> None:
+    tables = valid_marts()
+    tables["fct_review_articles"].append(dict(tables["fct_review_articles"][0]))
+    only_failure(
+        suite_failures(tables, "marts_review_articles"), "expect_column_values_to_be_unique(study_id)"
+    )
