@@ -1,5 +1,6 @@
 -- Rule screening decision of every study (actor 'rule'): the decision half of int_records__rule_screened,
--- where the macro screen_records() runs once for decisions and tags alike.
+-- where the macro screen_records() runs once for decisions and tags alike. A view: no second copy.
+{{ config(materialized='view') }}
 
 with
 

@@ -1,5 +1,7 @@
 -- Controlled-vocabulary tags of every study (empty for excluded studies other than reviews): the tag half
 -- of int_records__rule_screened, where the macro screen_records() runs once for decisions and tags alike.
+-- A view: no second copy.
+{{ config(materialized='view') }}
 
 with
 

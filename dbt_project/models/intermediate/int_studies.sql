@@ -25,6 +25,20 @@ report_texts as (
 
 ),
 
+report_abstracts as (
+
+    {%- for source in ['arxiv', 'medrxiv', 'biorxiv', 'europepmc'] %}
+    select
+        source || ':' || source_id || 'v' || version as record_key,
+        abstract
+    from {{ ref('stg_' ~ source ~ '__records') }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
 study_facts as (
 
     select
@@ -74,14 +88,14 @@ final as (
 
         -- text of the representative report
         representatives.title,
-        representatives.abstract,
+        abstracts.abstract,
         representatives.authors,
         representatives.categories,
         representatives.primary_category,
         representatives.journal_ref,
         representatives.url,
         -- what rule screening reads (macros/incremental_screening.sql)
-        md5(coalesce(representatives.title, '') || chr(31) || coalesce(representatives.abstract, '')) as text_fingerprint,
+        md5(coalesce(representatives.title, '') || chr(31) || coalesce(abstracts.abstract, '')) as text_fingerprint,
 
         -- what the reports add up to
         changed_facts.sources,
@@ -101,6 +115,8 @@ final as (
     from changed_facts
     inner join report_texts as representatives
         on changed_facts.representative_record_key = representatives.record_key
+    left join report_abstracts as abstracts
+        on changed_facts.representative_record_key = abstracts.record_key
 
 )
 

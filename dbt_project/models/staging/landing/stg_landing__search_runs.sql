@@ -1,3 +1,6 @@
+-- A table, not a view: every test and mart reading it would otherwise re-read every run.json.
+{{ config(materialized='table') }}
+
 with
 
 source as (
