@@ -191,6 +191,8 @@ evidence as (
         {{ _evidence(terms, 'fm_baseline') }} as fm_baseline,
         {{ _evidence(terms, 'fm_mention') }} as fm_mention,
         {{ _evidence(terms, 'medical_imaging') }} as imaging_words,
+        {{ _evidence(terms, 'imaging_ambiguous') }} as imaging_ambiguous,
+        {{ _evidence(terms, 'imaging_weak') }} as imaging_weak,
         {{ _evidence(terms, 'imaging_specialty') }} as imaging_specialty,
         {{ _evidence(terms, 'imaging_if_medical') }} as imaging_if_medical,
         {{ _evidence(terms, 'medical_context') }} as medical_context,
@@ -200,7 +202,9 @@ evidence as (
         {{ _evidence(terms, 'non_medical_title') }} as non_medical_title,
         {{ _evidence(terms, 'conventional_model') }} as conventional_model,
         {{ _evidence(terms, 'review') }} as review,
-        {{ _evidence(terms, 'review_exception') }} as review_exception
+        {{ _evidence(terms, 'review_exception') }} as review_exception,
+        -- an imaging phrase that itself says medical ('medical image segmentation', 'biomedical images')
+        contains(tokens_medical, '|medical ') or contains(tokens_medical, '|biomedical ') as says_medical_imaging
     from tokens
 ),
 
@@ -210,10 +214,24 @@ combined as (
         -- generic FM words that only name the baselines a method beats are no FM evidence
         case when fm_baseline > 0 and fm_mention = 0 then 0.0 else generic_fm end + large_scale_model
             as foundation_model,
-        -- words that are imaging evidence only next to a medical word ('slides', 'report generation')
-        imaging_words + imaging_specialty
-            + case when medical_context > 0 or imaging_words + imaging_specialty > 0 then imaging_if_medical
-                else 0 end as medical_imaging,
+        -- every imaging word found; words that are imaging evidence only next to a medical word ('slides',
+        -- 'report generation') count here (reviews and look-alike comparisons use this sum)
+        imaging_words + imaging_ambiguous + imaging_weak + imaging_specialty
+            + case when medical_context > 0
+                    or imaging_words + imaging_ambiguous + imaging_weak + imaging_specialty > 0
+                then imaging_if_medical else 0 end as imaging_mentioned,
+        -- imaging evidence for a decision needs (a) a concrete imaging word: a specialty, 'slides' or 'report
+        -- generation' alone is the vocabulary of text-only work on reports and charts; (b) an anchor in medicine:
+        -- a medical-setting word, an unambiguous imaging word (MRI, endoscopy, fundus...) or two ambiguous ones
+        -- (a specialty counts half). One 'CT', 'X-ray', 'fMRI', 'eye' or 'medical imaging' and no medical word
+        -- names an application (X-ray baggage scans, X-ray diffraction, brain encoding, 'from medical imaging
+        -- to satellites'); weak words (scans, microscopy) never anchor.
+        case when imaging_words + imaging_ambiguous + imaging_weak > 0
+                and (medical_context > 0 or imaging_words > 0
+                    or imaging_ambiguous + imaging_specialty >= 1.5)
+            then imaging_words + imaging_ambiguous + imaging_weak + imaging_specialty + imaging_if_medical
+            else 0.0
+        end as medical_imaging,
         -- a non-medical domain named in the title counts twice (title scan and abstract scan)
         non_medical_abstract + non_medical_title as non_medical_context
     from evidence
@@ -226,7 +244,7 @@ signals as (
         -- a language model alone, with no vision FM or generic FM word: text-only unless images show up
         language_fm > 0 and vision_fm = 0 and foundation_model = 0 as language_only,
         -- reviews are listed when they touch medicine; other surveys are just out of scope
-        review > 0 and review_exception = 0 and (medical_imaging >= 0.6 or medical_context >= 0.5)
+        review > 0 and review_exception = 0 and (imaging_mentioned >= 0.6 or medical_context >= 0.5)
             as is_review_article
     from combined
 ),
@@ -238,9 +256,12 @@ lookalikes as (
         language_only and medical_text >= 1 and medical_text >= medical_imaging as is_text_only,
         non_imaging_biomedical >= 1 and non_imaging_biomedical > medical_imaging
             and (vision_fm = 0 or medical_imaging = 0) as is_non_imaging,
-        non_medical_context >= 2 and medical_imaging < 2 and medical_context < 1 as is_natural_image,
+        non_medical_context >= 2 and imaging_mentioned < 2 and medical_context < 1 as is_natural_image,
         least(1.0, vision_fm + foundation_model + language_fm + 0.25 * fm_support) as fm_strength,
-        least(1.0, medical_imaging + 0.25 * medical_context) as imaging_strength
+        -- imaging words without an anchor in medicine count a quarter, like medical-setting words
+        least(1.0, medical_imaging + 0.25 * medical_context
+            + case when medical_imaging = 0 then 0.25 * (imaging_ambiguous + imaging_weak) else 0 end)
+            as imaging_strength
     from signals
 ),
 
@@ -259,9 +280,9 @@ decided as (
             -- a generic FM in a medical setting of an imaging specialty ("renal pathology foundation model")
             when foundation_model >= 1 and medical_context >= 1 and imaging_specialty > 0
                 and medical_text < 1 and non_medical_context < 2 then 'maybe'
-            -- FMs named only as baselines are no FM evidence, unless the study itself pretrains or adapts a
-            -- large model (two such cues): then a human decides
-            when fm_baseline > 0 and fm_support >= 0.68 and medical_imaging >= 1 and non_medical_context < 2
+            -- a vision or generic FM whose only imaging words are 'medical image(s)/imaging', with no
+            -- medical-setting word and no other domain: too little to include, too explicit to drop
+            when vision_fm + foundation_model >= 1 and says_medical_imaging and non_medical_context = 0
                 then 'maybe'
             when any_fm >= 0.5 and medical_imaging >= 0.6 and non_medical_context < 2 then 'maybe'
             when vision_fm >= 0.5 and medical_context >= 0.5 and non_medical_context < 2 then 'maybe'
@@ -280,6 +301,9 @@ reasoned as (
             when decision = 'maybe' then ['not_medical_imaging']
             when is_text_only then ['medical_text_only']
             when is_non_imaging then ['non_imaging_biomedical']
+            -- imaging words with no anchor in medicine: an FM on X-ray baggage, diffraction or brain-encoding data
+            when any_fm >= 0.5 and medical_imaging = 0 and imaging_mentioned > 0 and medical_context = 0
+                then ['not_medical_imaging']
             when any_fm >= 0.5 and medical_imaging = 0 and non_imaging_biomedical >= 1
                 then ['non_imaging_biomedical']
             when any_fm >= 0.5 and medical_imaging = 0 and (medical_context >= 1 or medical_text >= 1)

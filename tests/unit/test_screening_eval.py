@@ -12,13 +12,13 @@ import pytest
 
 from livingreview import config, screening_eval
 
-# Criteria 2026.11.2 were tuned on all 530 round-1 records (now the train split), so their floors are
-# regression guards on training data (measured: recall 1.000, precision 0.938). The 400 round-2 records
-# (the held-out split) were labelled after the criteria were frozen; their floors sit at what 2026.11.2
-# measured there (recall 0.941, precision 0.818, fm_type 0.991: below the targets, see
-# docs/screening.md), so a criteria change that loses ground on unseen data fails here.
-TRAIN_RECALL, TRAIN_PRECISION = 0.99, 0.88
-HELDOUT_RECALL_FLOOR, HELDOUT_PRECISION_FLOOR, HELDOUT_FM_TYPE = 0.94, 0.81, 0.90
+# Criteria 2026.11.3 were tuned on all 930 records: the 530 of round 1 (the `train` split) and the 400 of
+# round 2 (still marked `heldout`, but studied to write 2026.11.3, so training data too). Both sets of
+# floors are therefore regression guards on training data, a little under what 2026.11.3 measured
+# (train: recall 1.000, precision 0.930; round 2: recall 0.983, precision 0.951, fm_type 0.991). Unseen data
+# (round 3) measures the criteria; see docs/screening.md. The splits will be merged into one train split.
+TRAIN_RECALL, TRAIN_PRECISION = 0.99, 0.90
+HELDOUT_RECALL_FLOOR, HELDOUT_PRECISION_FLOOR, HELDOUT_FM_TYPE = 0.97, 0.92, 0.90
 
 
 def test_confusion_counts_maybe_as_include():
