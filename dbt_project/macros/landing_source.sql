@@ -58,11 +58,19 @@
     (
         select
             landed.*,
+            {{ landing_file_key('landed.filename') }} as landing_file,
             landing_files.last_modified as landing_file_modified_at
         from {{ records }} as landed
         inner join read_blob({{ file_list }}) as landing_files
             on landed.filename = landing_files.filename
     )
+{%- endmacro %}
+
+
+{#- A landing file's key: `<source>/<window>/<file>`, relative to the landing folder, so a data dir
+    that moves keeps its warehouse's knowledge of what it has read. -#}
+{% macro landing_file_key(path) -%}
+    regexp_extract({{ path }}, '[^/]+/[^/]+/[^/]+$')
 {%- endmacro %}
 
 
@@ -93,7 +101,8 @@
         from {{ landing_files_on_disk(landing_glob) }} as on_disk
         {%- if not reload_all %}
         anti join (select distinct landing_file, landing_file_modified_at from {{ this }}) as stored
-            on on_disk.filename = stored.landing_file and on_disk.last_modified = stored.landing_file_modified_at
+            on {{ landing_file_key('on_disk.filename') }} = stored.landing_file
+            and on_disk.last_modified = stored.landing_file_modified_at
         {%- endif %}
         order by on_disk.filename
     {%- endset -%}
@@ -107,7 +116,7 @@
         select count(*)
         from (select distinct landing_file from {{ this }}) as stored
         anti join {{ landing_files_on_disk(landing_glob) }} as on_disk
-            on stored.landing_file = on_disk.filename
+            on stored.landing_file = {{ landing_file_key('on_disk.filename') }}
     {%- endset -%}
     {{- return(run_query(query).columns[0].values()[0]) -}}
 {%- endmacro %}

@@ -48,7 +48,7 @@ renamed as (
         {{ window_end_of('search_run_id') }} as harvested_window_end,
 
         -- lineage: the landing file this copy was read from
-        filename as landing_file,
+        landing_file,
         landing_file_modified_at
 
     from source
