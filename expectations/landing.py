@@ -467,18 +467,29 @@ class LandingHistory:
             self.counts[window.path] = count_records(window.path)
         return self.counts[window.path]
 
-    def succeeded_windows(self, source_folder: Path) -> list[LandingWindow]:
-        """The source's landed windows whose run succeeded, by end."""
+    def landed_windows(self, source_folder: Path) -> list[LandingWindow]:
+        """The source's landed windows (a records file present), by end; run status not read yet."""
         if source_folder not in self.siblings:
             self.siblings[source_folder] = sorted(
                 (
                     LandingWindow.from_path(sibling)
                     for sibling in _window_folders(source_folder.iterdir())
-                    if (sibling / "records.jsonl").is_file() and _succeeded(sibling)
+                    if (sibling / "records.jsonl").is_file()
                 ),
                 key=lambda other: other.end,
             )
         return self.siblings[source_folder]
+
+    def recent_succeeded(self, window: LandingWindow, limit: int) -> list[LandingWindow]:
+        """Up to `limit` succeeded windows of the source ending before `window` starts, oldest first.
+        Walks back from the newest, so a long history costs `limit` run.json reads, not one per window."""
+        found: list[LandingWindow] = []
+        for other in reversed(self.landed_windows(window.path.parent)):
+            if len(found) == limit:
+                break
+            if other.end <= window.start and _succeeded(other.path):
+                found.append(other)
+        return found[::-1]
 
 
 def _window_folders(paths: Iterable[Path]) -> list[Path]:
@@ -513,8 +524,7 @@ def count_records(window_path: Path) -> int:
 def previous_rates(window: LandingWindow, history: LandingHistory | None = None) -> list[float]:
     """Records per day of the source's last landed, succeeded windows that end before this one starts."""
     history = history or LandingHistory()
-    earlier = [other for other in history.succeeded_windows(window.path.parent) if other.end <= window.start]
-    recent = earlier[-landing_config()["volume"]["history_windows"] :]
+    recent = history.recent_succeeded(window, landing_config()["volume"]["history_windows"])
     return [history.count(other) / other.days for other in recent]
 
 

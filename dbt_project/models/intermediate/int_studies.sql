@@ -39,38 +39,50 @@ report_abstracts as (
 
 ),
 
-study_facts as (
+-- which studies to recompute: a cheap order-free fingerprint over every study first
+study_fingerprints as (
 
     select
         study_id,
-        count(*) as report_count,
-        list_sort(list_distinct(list(source))) as sources,
-        list_sort(list_distinct(list(record_key))) as record_keys,
-        list_sort(list_distinct(list(report_doi) filter (where report_doi is not null))) as dois,
-        min(arxiv_id) as arxiv_id,
-        bool_or(not is_preprint) as has_published_article,
-        min(published_at) as first_seen_at,
-        min(first_harvested_window_end) as first_harvested_window_end,
-        max(harvested_window_end) as last_harvested_window_end,
-        min(harvested_at) as first_harvested_at,
-        any_value(record_key) filter (where is_representative) as representative_record_key,
-        md5(string_agg(
-            concat_ws('|', record_key, landing_file, landing_file_modified_at, first_harvested_window_end, harvested_at),
-            ',' order by record_key
+        bit_xor(hash(
+            record_key, landing_file, landing_file_modified_at, first_harvested_window_end, harvested_at
         )) as study_fingerprint
     from reports
     group by study_id
 
 ),
 
-changed_facts as (
+changed_studies as (
 
-    select * from study_facts
+    select * from study_fingerprints
     {%- if is_incremental() %}
     anti join {{ this }} as stored
-        on study_facts.study_id = stored.study_id
-        and study_facts.study_fingerprint = stored.study_fingerprint
+        on study_fingerprints.study_id = stored.study_id
+        and study_fingerprints.study_fingerprint = stored.study_fingerprint
     {%- endif %}
+
+),
+
+-- then what their reports add up to, for those studies only
+changed_facts as (
+
+    select
+        reports.study_id,
+        any_value(changed_studies.study_fingerprint) as study_fingerprint,
+        count(*) as report_count,
+        list_sort(list_distinct(list(reports.source))) as sources,
+        list_sort(list_distinct(list(reports.record_key))) as record_keys,
+        list_sort(list_distinct(list(reports.report_doi) filter (where reports.report_doi is not null))) as dois,
+        min(reports.arxiv_id) as arxiv_id,
+        bool_or(not reports.is_preprint) as has_published_article,
+        min(reports.published_at) as first_seen_at,
+        min(reports.first_harvested_window_end) as first_harvested_window_end,
+        max(reports.harvested_window_end) as last_harvested_window_end,
+        min(reports.harvested_at) as first_harvested_at,
+        any_value(reports.record_key) filter (where reports.is_representative) as representative_record_key
+    from reports
+    inner join changed_studies on reports.study_id = changed_studies.study_id
+    group by reports.study_id
 
 ),
 
