@@ -187,15 +187,25 @@ def model_version(examples: Sequence[Example], criteria_fingerprint: str) -> str
     return digest.hexdigest()[:16]
 
 
-def out_of_fold_probabilities(examples: Sequence[Example]) -> list[float]:
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+def fit_with_out_of_fold_probabilities(examples: Sequence[Example]) -> tuple[Any, list[float]]:
+    """The pipeline fitted on every example, and each example's probability from the fold that left
+    it out (StratifiedKFold, as cross_val_predict would give). The fold fits and the final fit are
+    independent, so they run side by side, one per core: identical results in a fraction of the time."""
+    import numpy as np
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import StratifiedKFold
 
-    folds = StratifiedKFold(n_splits=CROSS_VALIDATION_FOLDS, shuffle=True, random_state=0)
-    texts, labels = [e.text for e in examples], [e.include for e in examples]
-    return [
-        float(p)
-        for p in cross_val_predict(build_pipeline(), texts, labels, cv=folds, method="predict_proba")[:, 1]
-    ]
+    texts = np.array([e.text for e in examples], dtype=object)
+    labels = np.array([e.include for e in examples])
+    folds = list(
+        StratifiedKFold(n_splits=CROSS_VALIDATION_FOLDS, shuffle=True, random_state=0).split(texts, labels)
+    )
+    fits = [(texts[train], labels[train]) for train, _ in folds] + [(texts, labels)]
+    pipelines = Parallel(n_jobs=-1)(delayed(build_pipeline().fit)(list(x), list(y)) for x, y in fits)
+    probabilities = np.zeros(len(examples))
+    for (_, held_out), pipeline in zip(folds, pipelines, strict=False):
+        probabilities[held_out] = pipeline.predict_proba(list(texts[held_out]))[:, 1]
+    return pipelines[-1], [float(p) for p in probabilities]
 
 
 def choose_thresholds(
@@ -230,8 +240,8 @@ def train(examples: Sequence[Example], human_decisions_fingerprint: str = "") ->
 
     criteria_version = screening.check_criteria_version()
     labels = [e.include for e in examples]
-    thresholds = choose_thresholds(out_of_fold_probabilities(examples), labels, rule_decisions(examples))
-    pipeline = build_pipeline().fit([e.text for e in examples], labels)
+    pipeline, out_of_fold = fit_with_out_of_fold_probabilities(examples)
+    thresholds = choose_thresholds(out_of_fold, labels, rule_decisions(examples))
     criteria_fingerprint = screening.criteria_fingerprint()
     version = model_version(examples, criteria_fingerprint)
     metadata = {
