@@ -12,6 +12,7 @@ so they weigh the same on both sides of the ratio.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,18 @@ class RawRun:
         return [f"{name.split('.')[-1]} {seconds:.1f}s" for name, seconds in ranked]
 
 
+def profile_settings() -> dict[str, object]:
+    """The `settings` of the dbt profile's work target, rendered the way dbt renders env_var()."""
+    import jinja2
+    import yaml
+
+    from livingreview.config import dbt_project_dir
+
+    text = (dbt_project_dir() / "profiles.yml").read_text(encoding="utf-8")
+    rendered = jinja2.Template(text).render(env_var=lambda name, default="": os.environ.get(name, default))
+    return yaml.safe_load(rendered)["livingreview"]["outputs"]["work"]["settings"]
+
+
 def run_compiled_sql(target: Path, dbt_warehouse: Path, raw_warehouse: Path) -> RawRun:
     import duckdb
 
@@ -48,7 +61,8 @@ def run_compiled_sql(target: Path, dbt_warehouse: Path, raw_warehouse: Path) -> 
     started = time.monotonic()
     connection = duckdb.connect(str(raw_warehouse))
     connection.execute("set enable_progress_bar = false")
-    connection.execute("set TimeZone = 'UTC'")
+    for name, value in profile_settings().items():  # the same DuckDB settings as dbt's connection
+        connection.execute(f"set {name} = '{str(value).lower() if isinstance(value, bool) else value}'")
     connection.execute(f"attach '{dbt_warehouse}' as dbt_built (read_only)")
     for unique_id in dependency_order(nodes):
         node_started = time.monotonic()
