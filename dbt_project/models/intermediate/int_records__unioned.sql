@@ -56,8 +56,8 @@ with_runs as (
 
     select
         unioned.*,
-        unioned.source || ':' || unioned.source_id || 'v' || unioned.version as record_key,
-        search_runs.finished_at as harvested_at
+        search_runs.finished_at as harvested_at,
+        unioned.source || ':' || unioned.source_id || 'v' || unioned.version as record_key
     from unioned
     left join search_runs
         on unioned.search_run_id = search_runs.search_run_id

@@ -27,15 +27,15 @@ report_texts as (
 
 report_abstracts as (
 
-    {%- for source in ['arxiv', 'medrxiv', 'biorxiv', 'europepmc'] %}
-    select
-        source || ':' || source_id || 'v' || version as record_key,
-        abstract
-    from {{ ref('stg_' ~ source ~ '__records') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% for source in ['arxiv', 'medrxiv', 'biorxiv', 'europepmc'] %}
+        select
+            source || ':' || source_id || 'v' || version as record_key,
+            abstract
+        from {{ ref('stg_' ~ source ~ '__records') }}
+        {% if not loop.last %}
+            union all
+        {% endif %}
+    {% endfor %}
 
 ),
 
@@ -106,8 +106,6 @@ final as (
         representatives.primary_category,
         representatives.journal_ref,
         representatives.url,
-        -- what rule screening reads (macros/incremental_screening.sql)
-        md5(coalesce(representatives.title, '') || chr(31) || coalesce(abstracts.abstract, '')) as text_fingerprint,
 
         -- what the reports add up to
         changed_facts.sources,
@@ -121,8 +119,9 @@ final as (
         changed_facts.last_harvested_window_end,
         changed_facts.first_harvested_at,
 
-        -- when to recompute
-        changed_facts.study_fingerprint
+        -- when to recompute: the study, and its rule screening (macros/incremental_screening.sql)
+        changed_facts.study_fingerprint,
+        md5(coalesce(representatives.title, '') || chr(31) || coalesce(abstracts.abstract, '')) as text_fingerprint
 
     from changed_facts
     inner join report_texts as representatives
