@@ -172,21 +172,26 @@ def measure_backfill(scale: Scale) -> dict[str, Any]:
     }
 
 
-def measure_incremental(scale: Scale) -> dict[str, Any]:
-    """The refresh of one new week (`increment` records) on top of the history, over the same
-    refresh on an empty history. The history's built warehouse is kept and restored per run."""
+def generate_increment(landing: Path, scale: Scale, start: date) -> Any:
+    """The measured week: `scale.increment` generated records in one week of windows from `start`."""
     from benchmarks.generate import generate_landing
 
-    start = history_end(scale.history)
-    big = prepare_built_history(scale)
-    new_windows = generate_landing(
-        big / "landing",
+    return generate_landing(
+        landing,
         scale.increment,
         start=start,
         per_week=scale.increment,
         seed=INCREMENT_SEED,
         cache_dir=bench_root() / "cache",
     )
+
+
+def measure_incremental(scale: Scale) -> dict[str, Any]:
+    """The refresh of one new week (`increment` records) on top of the history, over the same
+    refresh on an empty history. The history's built warehouse is kept and restored per run."""
+    start = history_end(scale.history)
+    big = prepare_built_history(scale)
+    new_windows = generate_increment(big / "landing", scale, start)
     warm_imports()
     try:
         added = [path for path in window_folders(big / "landing") if path.name.startswith(str(start))]
@@ -198,14 +203,7 @@ def measure_incremental(scale: Scale) -> dict[str, Any]:
     empty = use_data_dir(bench_root() / "incremental_empty")
     shutil.rmtree(empty, ignore_errors=True)
     use_data_dir(empty)
-    generate_landing(
-        empty / "landing",
-        scale.increment,
-        start=start,
-        per_week=scale.increment,
-        seed=INCREMENT_SEED,
-        cache_dir=bench_root() / "cache",
-    )
+    generate_increment(empty / "landing", scale, start)
     on_empty = refresh_chain(window_folders(empty / "landing"), batch_id="bench_incremental_empty")
     return {
         "value": on_history["total"] / on_empty["total"],

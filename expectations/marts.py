@@ -72,14 +72,7 @@ MARTS = (
 )
 SEEDS = (*dict.fromkeys(table for table, _ in VOCABULARIES.values()), "exclusion_reasons")
 # read whole: one row per review version, window, period or (modality, task) cell
-SMALL_MARTS = (
-    "mart_prisma_flow",
-    "mart_trends",
-    "mart_dataset_utilization",
-    "mart_evidence_coverage",
-    "mart_harvest_coverage",
-    "dim_review_versions",
-)
+SMALL_MARTS = tuple(name for name in MARTS if name.startswith(("mart_", "dim_")))
 TREND_DIMENSIONS = ("fm_type", "modality", "task", "training_strategy", "anatomy")
 PRISMA_COUNTS = (
     "identified_arxiv",

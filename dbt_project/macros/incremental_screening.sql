@@ -38,7 +38,9 @@
 {%- endmacro %}
 
 
-{% macro prune_screened_studies(studies) -%}
+{#- Post-hook of the incremental study tables (int_studies, int_records__rule_screened): drop the
+    studies `studies` no longer holds (merged into another by a new link, withdrawn). -#}
+{% macro prune_studies_missing_from(studies) -%}
     delete from {{ this }} where study_id not in (select study_id from {{ studies }})
 {%- endmacro %}
 

@@ -6,7 +6,7 @@
     materialized='incremental',
     unique_key='study_id',
     incremental_strategy='delete+insert',
-    post_hook="{{ prune_screened_studies(ref('int_studies')) }}",
+    post_hook="{{ prune_studies_missing_from(ref('int_studies')) }}",
 ) }}
 {%- set criteria = screening_criteria() %}
 

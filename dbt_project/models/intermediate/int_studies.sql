@@ -8,7 +8,7 @@
     materialized='incremental',
     unique_key='study_id',
     incremental_strategy='delete+insert',
-    post_hook="delete from {{ this }} where study_id not in (select study_id from {{ ref('int_records__deduplicated') }})",
+    post_hook="{{ prune_studies_missing_from(ref('int_records__deduplicated')) }}",
 ) }}
 
 with
