@@ -9,7 +9,8 @@ Its vote (`vote()`) combines that probability with the rule decision; the thresh
 on out-of-fold probabilities of the training data, never on held-out records:
   rule exclude -> maybe    when p >= rescue  (more confident than on any rule-excluded training negative)
   rule maybe   -> include  when p >= promote (more confident than on any training negative)
-  rule maybe   -> exclude  when p <  dismiss (less confident than on any training positive)
+  rule maybe or include -> exclude  when p < dismiss (below all but DISMISS_RATE of the training
+                           includes the rules keep)
 otherwise the rule decision stands. A vote never touches a human decision: precedence is human >
 model > rule, applied where decisions meet (the dbt model of effective decisions).
 
@@ -41,12 +42,16 @@ CURRENT_POINTER = "current"
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 CROSS_VALIDATION_FOLDS = 5
+# The share of the training includes kept by the rules that the dismiss threshold may wrongly drop
+# (out of fold): 0 would make the threshold the single lowest include, which one odd label decides.
+DISMISS_RATE = 0.005
 # Everything that shapes the model; part of its version.
 PARAMETERS: dict[str, Any] = {
     "words": {"analyzer": "word", "ngram_range": [1, 2], "min_df": 1, "sublinear_tf": True},
     "chars": {"analyzer": "char_wb", "ngram_range": [3, 5], "min_df": 2, "sublinear_tf": True},
     "classifier": {"C": 4.0, "class_weight": "balanced", "solver": "liblinear", "random_state": 0},
     "folds": CROSS_VALIDATION_FOLDS,
+    "dismiss_rate": DISMISS_RATE,
 }
 
 
@@ -97,10 +102,10 @@ def vote(rule_decision: str, probability: float, thresholds: Thresholds) -> str:
     """The model's decision given the rule's (see the module docstring)."""
     if rule_decision == "exclude":
         return "maybe" if probability >= thresholds.rescue else "exclude"
-    if rule_decision == "maybe":
-        if probability >= thresholds.promote:
-            return "include"
-        return "exclude" if probability < thresholds.dismiss else "maybe"
+    if probability < thresholds.dismiss:
+        return "exclude"
+    if rule_decision == "maybe" and probability >= thresholds.promote:
+        return "include"
     return rule_decision
 
 
@@ -211,18 +216,23 @@ def fit_with_out_of_fold_probabilities(examples: Sequence[Example]) -> tuple[Any
 def choose_thresholds(
     probabilities: Sequence[float], labels: Sequence[bool], rule_decisions: Sequence[str]
 ) -> Thresholds:
-    """Zero false moves on the out-of-fold training probabilities (see the module docstring)."""
+    """From the out-of-fold training probabilities: rescue and promote make no false move, dismiss
+    drops at most DISMISS_RATE of the includes the rules keep (see the module docstring)."""
     negatives = [p for p, include in zip(probabilities, labels, strict=True) if not include]
-    positives = [p for p, include in zip(probabilities, labels, strict=True) if include]
     rule_excluded_negatives = [
         p for p, include, rule in zip(probabilities, labels, rule_decisions, strict=True)
         if not include and rule == "exclude"
     ]  # fmt: skip
+    kept_positives = sorted(
+        p for p, include, rule in zip(probabilities, labels, rule_decisions, strict=True)
+        if include and rule != "exclude"
+    )  # fmt: skip
     next_up = 1e-6  # strictly above the highest negative
+    dismiss = kept_positives[int(DISMISS_RATE * len(kept_positives))] if kept_positives else 0.5
     return Thresholds(
         rescue=round(max(rule_excluded_negatives, default=0.5) + next_up, 6),
         promote=round(max(negatives, default=0.5) + next_up, 6),
-        dismiss=round(min(positives, default=0.5), 6),
+        dismiss=round(dismiss, 6),
     )
 
 

@@ -4,7 +4,8 @@ Read from a warehouse (published by default, else work): the studies of the late
 with `all_updates`) that no human decided yet and that automation could not settle:
   - the rule said `maybe`;
   - the model's vote is `maybe` (it rescued a rule exclusion);
-  - low confidence: the rule included a study the model scores below every training positive.
+  - model dismissed: the rule included a study the model's vote excludes (it scores below all but a
+    few of the training includes), so a human sees every inclusion automation overturned.
 Order (active learning, "certainty" as in ASReview's max query strategy): highest model
 probability of inclusion first, so reviewers meet the includes early and every decision feeds the
 next retraining; without a trained model, by rule score.
@@ -53,8 +54,8 @@ def why_queued(study: dict[str, Any], model: Any) -> str | None:
         return None
     if study["model_decision"] == "maybe":
         return "model_rescue"
-    if study["rule_decision"] == "include" and study["model_probability"] < model.thresholds.dismiss:
-        return "low_confidence"
+    if study["rule_decision"] == "include" and study["model_decision"] == "exclude":
+        return "model_dismissed"
     return None
 
 

@@ -49,7 +49,7 @@ select * from final
 {% macro exclusion_reason_codes() -%}
     {{ return([
         'review_article', 'no_foundation_model', 'not_medical_imaging',
-        'medical_text_only', 'non_imaging_biomedical', 'off_topic',
+        'medical_text_only', 'non_imaging_biomedical', 'off_topic', 'model_unlikely',
     ]) }}
 {%- endmacro %}
 

@@ -188,6 +188,7 @@ evidence as (
         {{ _evidence(terms, 'large_scale_model') }} as large_scale_model,
         {{ _evidence(terms, 'language_fm') }} as language_fm,
         {{ _evidence(terms, 'fm_support') }} as fm_support,
+        {{ _evidence(terms, 'visual_task') }} as visual_task,
         {{ _evidence(terms, 'fm_baseline') }} as fm_baseline,
         {{ _evidence(terms, 'fm_mention') }} as fm_mention,
         {{ _evidence(terms, 'medical_imaging') }} as imaging_words,
@@ -196,6 +197,7 @@ evidence as (
         {{ _evidence(terms, 'imaging_specialty') }} as imaging_specialty,
         {{ _evidence(terms, 'imaging_if_medical') }} as imaging_if_medical,
         {{ _evidence(terms, 'medical_context') }} as medical_context,
+        {{ _evidence(terms, 'cross_domain') }} as cross_domain,
         {{ _evidence(terms, 'medical_text') }} as medical_text,
         {{ _evidence(terms, 'non_imaging_biomedical') }} as non_imaging_biomedical,
         {{ _evidence(terms, 'non_medical_context') }} as non_medical_abstract,
@@ -241,8 +243,9 @@ signals as (
     select
         *,
         vision_fm + foundation_model + language_fm as any_fm,
-        -- a language model alone, with no vision FM or generic FM word: text-only unless images show up
-        language_fm > 0 and vision_fm = 0 and foundation_model = 0 as language_only,
+        -- a language model alone, with no vision FM or generic FM word and no task done on images (VQA,
+        -- captioning): text-only unless images show up
+        language_fm > 0 and vision_fm = 0 and foundation_model = 0 and visual_task = 0 as language_only,
         -- reviews are listed when they touch medicine; other surveys are just out of scope
         review > 0 and review_exception = 0 and (imaging_mentioned >= 0.6 or medical_context >= 0.5)
             as is_review_article
@@ -274,6 +277,11 @@ decided as (
             when any_fm >= 1 and medical_imaging >= 1 and not is_natural_image then 'include'
             -- a vision or multimodal FM in a medical setting needs no modality word ("medical MLLMs")
             when vision_fm >= 1 and medical_context >= 0.5 and non_medical_context < 2 then 'include'
+            -- an FM evaluated across domains that names medicine as one of them ("10 datasets spanning
+            -- everyday scenes to medical imaging"): the labelling guide includes these, the words cannot tell
+            -- a medical test set from a passing mention, so a human looks. Not for language models alone
+            -- (LLMs "in high-stakes domains such as medicine") nor surveys listing medicine among applications.
+            when (vision_fm >= 0.5 or foundation_model >= 1) and cross_domain > 0 and review = 0 then 'maybe'
             -- a cross-domain FM evaluated on medical images among other domains, none of them in the title
             when any_fm >= 1 and medical_imaging >= 1 and medical_context >= 0.5 and non_medical_title = 0
                 then 'maybe'

@@ -16,6 +16,7 @@ REASON_LABELS = {
     "medical_text_only": "medical text only",
     "non_imaging_biomedical": "non-imaging biomedical data",
     "off_topic": "off topic",
+    "model_unlikely": "kept by the rules, overturned by the model",
 }
 SCOPE_TITLES = {"update": "This update", "cumulative": "Cumulative (all updates)"}
 NOT_REASONS = ("excluded_by_automation", "excluded_by_humans")

@@ -135,7 +135,7 @@ def test_the_queue_is_ranked_with_text_scores_tags_and_reasons(round_trip: Round
     assert probabilities == sorted(probabilities, reverse=True)  # most likely includes first
     assert [int(row["rank"]) for row in queue] == list(range(1, len(queue) + 1))
     assert all(row["title"] and row["abstract"] and row["model_version"] for row in queue)
-    assert {row["why_queued"] for row in queue} <= {"rule_maybe", "model_rescue", "low_confidence"}
+    assert {row["why_queued"] for row in queue} <= {"rule_maybe", "model_rescue", "model_dismissed"}
     assert all(row["decision"] == "" for row in queue)  # for the reviewer to fill
 
 

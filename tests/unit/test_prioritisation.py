@@ -23,7 +23,9 @@ THRESHOLDS = Thresholds(rescue=0.7, promote=0.8, dismiss=0.2)
         ("maybe", 0.80, "include"),
         ("maybe", 0.50, "maybe"),
         ("maybe", 0.19, "exclude"),
-        ("include", 0.01, "include"),  # the model never excludes what the rules include
+        ("maybe", 0.95, "include"),
+        ("include", 0.50, "include"),
+        ("include", 0.19, "exclude"),  # model beats rule: below the dismiss threshold
     ],
 )
 def test_vote_moves_only_the_decisions_it_is_allowed_to(rule, probability, expected):

@@ -87,11 +87,14 @@ final as (
         case
             when decision = 'include' then []
             when actor = 'human' then case when human_reason is null then [] else [human_reason] end
+            -- a rule inclusion the model overturned has no rule reason
+            when rule_decision = 'include' then ['model_unlikely']
             else rule_reasons
         end as reasons,
         case
             when decision <> 'exclude' then null
             when actor = 'human' then human_reason
+            when rule_decision = 'include' then 'model_unlikely'
             else rule_reasons[1]
         end as primary_reason,
         case actor
