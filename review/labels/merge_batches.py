@@ -70,7 +70,9 @@ def reconciled(first: dict[str, dict[str, str]], round_number: int) -> dict[str,
     adjudicated = read_labels((HERE / f"adjudication_{round_number}.csv",))
     conflicts = {key for key in first if first[key]["label"] != second[key]["label"]}
     if conflicts != set(adjudicated):
-        raise SystemExit(f"adjudication_{round_number}.csv must decide exactly the conflicts {sorted(conflicts)}")
+        raise SystemExit(
+            f"adjudication_{round_number}.csv must decide exactly the conflicts {sorted(conflicts)}"
+        )
     merged = {}
     for key, row in first.items():
         if key in conflicts:
