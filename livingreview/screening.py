@@ -66,8 +66,10 @@ def _read_seed(name: str, project_dir: Path | None = None) -> list[dict[str, str
 
 
 def criteria_versions(project_dir: Path | None = None) -> list[dict[str, str]]:
-    """Rows of the versions seed, newest first (the order the dbt wrapper uses)."""
-    return sorted(_read_seed(VERSIONS_SEED, project_dir), key=lambda row: row["released_on"], reverse=True)
+    """Rows of the versions seed, newest first (the order the dbt wrapper uses): by release date, then
+    by version for two releases on one day."""
+    rows = _read_seed(VERSIONS_SEED, project_dir)
+    return sorted(rows, key=lambda row: (row["released_on"], row["criteria_version"]), reverse=True)
 
 
 def check_criteria_version(project_dir: Path | None = None) -> str:
@@ -78,7 +80,8 @@ def check_criteria_version(project_dir: Path | None = None) -> str:
         raise CriteriaVersionError(
             f"screening criteria changed since version {latest['criteria_version']} "
             f"(recorded sha256 {latest['sha256'][:12]}..., files now {actual[:12]}...): add a row to "
-            f"seeds/{VERSIONS_SEED} with a new criteria_version, a later released_on and sha256 {actual}"
+            f"seeds/{VERSIONS_SEED} with a new, higher criteria_version, a released_on no earlier than "
+            f"the last one's and sha256 {actual}"
         )
     return latest["criteria_version"]
 

@@ -193,7 +193,8 @@ evidence as (
         {{ _evidence(terms, 'fm_mention') }} as fm_mention,
         {{ _evidence(terms, 'medical_imaging') }} as imaging_words,
         {{ _evidence(terms, 'imaging_ambiguous') }} as imaging_ambiguous,
-        {{ _evidence(terms, 'imaging_weak') }} as imaging_weak,
+        {{ _evidence(terms, 'imaging_weak') }} + {{ _evidence(terms, 'imaging_microscopy') }} as imaging_weak,
+        {{ _evidence(terms, 'imaging_microscopy') }} as imaging_microscopy,
         {{ _evidence(terms, 'imaging_specialty') }} as imaging_specialty,
         {{ _evidence(terms, 'imaging_if_medical') }} as imaging_if_medical,
         {{ _evidence(terms, 'medical_context') }} as medical_context,
@@ -201,6 +202,7 @@ evidence as (
         {{ _evidence(terms, 'medical_text') }} as medical_text,
         {{ _evidence(terms, 'non_imaging_biomedical') }} as non_imaging_biomedical,
         {{ _evidence(terms, 'non_medical_context') }} as non_medical_abstract,
+        {{ _evidence(terms, 'non_patient_images') }} as non_patient_images,
         {{ _evidence(terms, 'non_medical_title') }} as non_medical_title,
         {{ _evidence(terms, 'conventional_model') }} as conventional_model,
         {{ _evidence(terms, 'review') }} as review,
@@ -257,9 +259,14 @@ lookalikes as (
         *,
         -- the look-alike classes share the vocabulary; each wins when its own words outweigh the images
         language_only and medical_text >= 1 and medical_text >= medical_imaging as is_text_only,
+        -- (an FM trained on microscopy images is imaging work, whatever omics words come with it)
         non_imaging_biomedical >= 1 and non_imaging_biomedical > medical_imaging
-            and (vision_fm = 0 or medical_imaging = 0) as is_non_imaging,
+            and (vision_fm = 0 or medical_imaging = 0)
+            and not (imaging_microscopy > 0 and vision_fm + foundation_model >= 1) as is_non_imaging,
         non_medical_context >= 2 and imaging_mentioned < 2 and medical_context < 1 as is_natural_image,
+        -- without a single imaging word, one non-medical domain (documents, operating-room scenes, food
+        -- photos, GUIs) is enough to say the images are not patient images
+        non_medical_context >= 2 or (imaging_mentioned = 0 and non_patient_images > 0) as is_other_domain,
         least(1.0, vision_fm + foundation_model + language_fm + 0.25 * fm_support) as fm_strength,
         -- imaging words without an anchor in medicine count a quarter, like medical-setting words
         least(1.0, medical_imaging + 0.25 * medical_context
@@ -276,7 +283,10 @@ decided as (
             when is_text_only or is_non_imaging then 'exclude'
             when any_fm >= 1 and medical_imaging >= 1 and not is_natural_image then 'include'
             -- a vision or multimodal FM in a medical setting needs no modality word ("medical MLLMs")
-            when vision_fm >= 1 and medical_context >= 0.5 and non_medical_context < 2 then 'include'
+            when vision_fm >= 1 and medical_context >= 0.5 and not is_other_domain then 'include'
+            -- a foundation model of (cell or tissue) microscopy: medical microscopy is medical imaging
+            when vision_fm + foundation_model >= 1 and imaging_microscopy > 0 and non_medical_context < 2
+                then 'include'
             -- an FM evaluated across domains that names medicine as one of them ("10 datasets spanning
             -- everyday scenes to medical imaging"): the labelling guide includes these, the words cannot tell
             -- a medical test set from a passing mention, so a human looks. Not for language models alone
@@ -293,7 +303,7 @@ decided as (
             when vision_fm + foundation_model >= 1 and says_medical_imaging and non_medical_context = 0
                 then 'maybe'
             when any_fm >= 0.5 and medical_imaging >= 0.6 and non_medical_context < 2 then 'maybe'
-            when vision_fm >= 0.5 and medical_context >= 0.5 and non_medical_context < 2 then 'maybe'
+            when vision_fm >= 0.5 and medical_context >= 0.5 and not is_other_domain then 'maybe'
             else 'exclude'
         end as decision
     from lookalikes

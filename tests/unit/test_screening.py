@@ -409,7 +409,7 @@ def test_criteria_files_match_the_newest_criteria_version():
 
 def test_criteria_versions_are_distinct():
     versions = screening.criteria_versions()
-    for column in ("criteria_version", "released_on", "sha256"):
+    for column in ("criteria_version", "sha256"):
         values = [row[column] for row in versions]
         assert len(values) == len(set(values)), column
 
@@ -438,6 +438,16 @@ def test_an_edited_macro_without_a_new_version_refuses_to_screen(project_copy):
     macro.write_text(macro.read_text(encoding="utf-8").replace(">= 1 and", ">= 2 and", 1), encoding="utf-8")
     with pytest.raises(screening.CriteriaVersionError):
         screening.check_criteria_version(project_copy)
+
+
+def test_the_newest_version_is_the_latest_date_then_the_higher_version(project_copy):
+    versions = project_copy / "seeds" / "screening_criteria_versions.csv"
+    with open(versions, "a", encoding="utf-8") as handle:
+        handle.write("9999.1.2,9999-01-01,b,second that day\n9999.1.1,9999-01-01,a,first that day\n")
+    assert [row["criteria_version"] for row in screening.criteria_versions(project_copy)[:2]] == [
+        "9999.1.2",
+        "9999.1.1",
+    ]
 
 
 def test_a_new_version_row_accepts_the_edit(project_copy):
