@@ -12,13 +12,13 @@ import pytest
 
 from livingreview import config, screening_eval
 
-# Criteria 2026.12.1 were tuned on rounds 1 to 3 (the `train` split, 1,330 records), so their floors are
-# regression guards on training data (measured: recall 0.988, precision 0.904). Round 4 (the `heldout`
-# split, 400 records, each labelled by two screeners) was merged and read only after 2026.12.1 froze; its
-# floors sit just under what it measured there (recall 0.939, precision 0.843, fm_type 0.981: below the
+# Criteria 2026.12.2 were tuned on rounds 1 to 4 (the `train` split, 1,730 records), so their floors are
+# regression guards on training data (measured: recall 0.987, precision 0.906). Round 5 (the `heldout`
+# split, 400 records, each labelled by two screeners) was merged and read only after 2026.12.2 froze; its
+# floors sit just under what it measured there (recall 0.919, precision 0.784, fm_type 0.989: below the
 # issue's targets, see docs/screening.md), so a criteria change that loses ground on unseen data fails here.
 TRAIN_RECALL, TRAIN_PRECISION = 0.985, 0.90
-HELDOUT_RECALL_FLOOR, HELDOUT_PRECISION_FLOOR, HELDOUT_FM_TYPE = 0.93, 0.84, 0.90
+HELDOUT_RECALL_FLOOR, HELDOUT_PRECISION_FLOOR, HELDOUT_FM_TYPE = 0.91, 0.78, 0.90
 
 
 def test_confusion_counts_maybe_as_include():
@@ -40,8 +40,8 @@ def test_confusion_counts_maybe_as_include():
 
 def test_labels_cover_the_drawn_sample():
     labels = screening_eval.load_labels()
-    assert len(labels) == 1730
-    assert len({row["id"] for row in labels}) == 1730
+    assert len(labels) == 2130
+    assert len({row["id"] for row in labels}) == 2130
     assert [row["id"] for row in labels] == sorted(row["id"] for row in labels)
     assert {row["split"] for row in labels} == {"train", "heldout"}
     reasons = _seed_column("exclusion_reasons.csv")
@@ -68,7 +68,7 @@ def results() -> dict[str, dict]:
 
 
 def test_train_split_keeps_what_the_criteria_were_tuned_to(results):
-    assert results["train"]["records"] == 1330
+    assert results["train"]["records"] == 1730
     assert results["train"]["metrics"]["recall"] >= TRAIN_RECALL
     assert results["train"]["metrics"]["precision"] >= TRAIN_PRECISION
 
