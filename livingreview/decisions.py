@@ -32,6 +32,8 @@ DECISION_FILE_COLUMNS = (
 )  # fmt: skip
 # Columns a reviewer fills in the queue file; tag columns correct the suggested tags when not empty.
 TAG_CORRECTIONS = ("fm_type", "modalities", "tasks", "training_strategies", "datasets")
+# Reason codes only automation gives (the model overturning a rule inclusion has no reason of its own).
+AUTOMATION_ONLY_REASONS = frozenset({"model_unlikely"})
 REVIEWER_FILLED = ("decision", "reason", *TAG_CORRECTIONS, "note")
 MULTI_VALUED = ("modalities", "tasks", "training_strategies", "datasets")
 REVIEWER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -162,7 +164,9 @@ def _check_row(row: dict[str, str], known_ids: set[str], vocabularies: dict[str,
         problems.append("an exclusion needs a reason code")
     if reason and decision != "exclude":
         problems.append(f"reason {reason!r} given for a {decision!r} decision (reasons are for exclusions)")
-    if reason and reason not in vocabularies["reason"]:
+    if reason in AUTOMATION_ONLY_REASONS:
+        problems.append(f"reason {reason!r} is the model's, not a reviewer's: name why the study is out")
+    elif reason and reason not in vocabularies["reason"]:
         problems.append(f"unknown reason code {reason!r}")
     for column in TAG_CORRECTIONS:
         values = (

@@ -90,6 +90,10 @@ BAD_FILES = {
     "bad decision": ([row(decision="yes")], "line 2: decision 'yes' is not one of include, exclude, maybe"),
     "unknown reason": ([row(decision="exclude", reason="boring")], "line 2: unknown reason code 'boring'"),
     "exclusion without reason": ([row(decision="exclude")], "line 2: an exclusion needs a reason code"),
+    "automation's reason": (
+        [row(decision="exclude", reason="model_unlikely")],
+        "line 2: reason 'model_unlikely' is the model's, not a reviewer's",
+    ),
     "reason on include": ([row(decision="include", reason="off_topic")], "reasons are for exclusions"),
     "unknown fm_type": ([row(decision="include", fm_type="audio")], "line 2: unknown fm_type value 'audio'"),
     "unknown modality": (
