@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -279,20 +280,60 @@ def models_dir() -> Path:
     return config.data_dir() / "models"
 
 
-def save(model: TrainedModel) -> Path:
-    """Write `data/models/<version>/` and point `current` at it, each step atomic."""
+def model_cache_dir() -> Path | None:
+    """A folder of trained models shared between data dirs (`LIVINGREVIEW_MODEL_CACHE`), or None.
+
+    A model's version is a hash of everything that shapes it, so a cached `<version>/` is the model
+    training would produce again: the test suite and repeated demos set it to train each model once.
+    """
+    cache_dir = os.environ.get("LIVINGREVIEW_MODEL_CACHE")
+    return Path(cache_dir) if cache_dir else None
+
+
+def _cached(version: str, human_decisions_fingerprint: str) -> TrainedModel | None:
+    """The model of this version from the cache, restamped with this run's decisions fingerprint."""
     import joblib
 
-    folder = models_dir() / model.version
-    metadata = json.dumps(model.metadata, indent=2, sort_keys=True)
-    if folder.is_dir():  # the same model again: refresh what it was last trained from
-        _replace_text(folder / METADATA_FILE, metadata)
-    else:
-        staging = models_dir() / f".{model.version}.partial"
-        staging.mkdir(parents=True, exist_ok=True)
-        joblib.dump(model.pipeline, staging / MODEL_FILE)
-        (staging / METADATA_FILE).write_text(metadata, encoding="utf-8")
+    cache_dir = model_cache_dir()
+    folder = cache_dir / version if cache_dir else None
+    if folder is None or not (folder / METADATA_FILE).is_file():
+        return None
+    metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    metadata["human_decisions_fingerprint"] = human_decisions_fingerprint
+    pipeline = joblib.load(folder / MODEL_FILE)
+    return TrainedModel(version, pipeline, Thresholds(**metadata["thresholds"]), metadata)
+
+
+def _store_in_cache(model: TrainedModel) -> None:
+    cache_dir = model_cache_dir()
+    if cache_dir is not None and not (cache_dir / model.version).is_dir():
+        _write_model_folder(model, cache_dir / model.version)
+
+
+def _write_model_folder(model: TrainedModel, folder: Path) -> None:
+    """model.joblib + metadata.json written beside `folder`, then renamed into place. Losing the race
+    to another process writing the same version leaves that one's (identical) folder."""
+    import joblib
+
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.partial")
+    staging.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model.pipeline, staging / MODEL_FILE)
+    (staging / METADATA_FILE).write_text(
+        json.dumps(model.metadata, indent=2, sort_keys=True), encoding="utf-8"
+    )
+    try:
         os.replace(staging, folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def save(model: TrainedModel) -> Path:
+    """Write `data/models/<version>/` and point `current` at it, each step atomic."""
+    folder = models_dir() / model.version
+    if folder.is_dir():  # the same model again: refresh what it was last trained from
+        _replace_text(folder / METADATA_FILE, json.dumps(model.metadata, indent=2, sort_keys=True))
+    else:
+        _write_model_folder(model, folder)
     _replace_text(models_dir() / CURRENT_POINTER, model.version + "\n")
     return folder
 
@@ -346,7 +387,8 @@ def retrain_if_new_decisions(warehouse: Path | None = None) -> str | None:
     exists. Returns the new model version, or None when nothing changed.
 
     `warehouse`: where decided studies' text is read (default: the published warehouse, else the
-    work one). Safe to call every week: the same decisions give the same version.
+    work one). Safe to call every week: the same decisions give the same version. A model of the
+    same version in the model cache (`model_cache_dir`) is reused instead of trained again.
     """
     from livingreview import decisions, screening
 
@@ -358,7 +400,11 @@ def retrain_if_new_decisions(warehouse: Path | None = None) -> str | None:
         and current.metadata.get("criteria_fingerprint") == screening.criteria_fingerprint()
     ):
         return None
-    model = train(training_examples(human_examples(warehouse)), fingerprint)
+    examples = training_examples(human_examples(warehouse))
+    model = _cached(model_version(examples, screening.criteria_fingerprint()), fingerprint)
+    if model is None:
+        model = train(examples, fingerprint)
+        _store_in_cache(model)
     save(model)
     return model.version
 

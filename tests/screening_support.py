@@ -19,5 +19,8 @@ needs_listings = pytest.mark.skipif(
 
 @cache
 def trained_model() -> prioritisation.TrainedModel:
-    """The labelled train split, no human decisions (about 20 s; once per process)."""
-    return prioritisation.train(prioritisation.training_examples())
+    """The labelled train split, no human decisions (about 30 s; once per process). Stored in the
+    suite's model cache, so pipeline runs of the same version reuse it."""
+    model = prioritisation.train(prioritisation.training_examples())
+    prioritisation._store_in_cache(model)
+    return model

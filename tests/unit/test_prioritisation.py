@@ -128,3 +128,25 @@ def test_retrains_only_when_human_decisions_change_and_deterministically(data_di
     assert prioritisation.current_version() == second
     assert prioritisation.load().metadata["examples_by_origin"]["human"] == 1
     assert (data_dirs / "data" / "models" / first).is_dir()  # earlier versions are kept
+
+
+@needs_listings
+def test_a_cached_model_of_the_same_version_is_reused_not_retrained(
+    data_dirs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("LIVINGREVIEW_MODEL_CACHE", str(tmp_path / "cache"))
+    model = trained_model()
+    prioritisation._store_in_cache(model)
+
+    def no_training(*_args, **_kwargs):
+        raise AssertionError("a cached version must not be trained again")
+
+    monkeypatch.setattr(prioritisation, "train", no_training)
+    warehouse = tiny_warehouse(data_dirs / "w.duckdb", [("arxiv:2599.00002v1", "2599.00002", "A", "B")])
+    version = prioritisation.retrain_if_new_decisions(warehouse)
+
+    assert version == model.version
+    loaded = prioritisation.load()
+    texts = ["SAM for polyp segmentation in colonoscopy", "A language model for legal contracts"]
+    assert loaded.probabilities(texts) == model.probabilities(texts)
+    assert (data_dirs / "data" / "models" / model.version / "model.joblib").is_file()
