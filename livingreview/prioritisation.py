@@ -292,16 +292,12 @@ def model_cache_dir() -> Path | None:
 
 def _cached(version: str, human_decisions_fingerprint: str) -> TrainedModel | None:
     """The model of this version from the cache, restamped with this run's decisions fingerprint."""
-    import joblib
-
     cache_dir = model_cache_dir()
-    folder = cache_dir / version if cache_dir else None
-    if folder is None or not (folder / METADATA_FILE).is_file():
+    if cache_dir is None or not (cache_dir / version / METADATA_FILE).is_file():
         return None
-    metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-    metadata["human_decisions_fingerprint"] = human_decisions_fingerprint
-    pipeline = joblib.load(folder / MODEL_FILE)
-    return TrainedModel(version, pipeline, Thresholds(**metadata["thresholds"]), metadata)
+    model = _read_model_folder(cache_dir / version)
+    model.metadata["human_decisions_fingerprint"] = human_decisions_fingerprint
+    return model
 
 
 def _store_in_cache(model: TrainedModel) -> None:
@@ -351,15 +347,17 @@ def current_version() -> str | None:
 
 def load(version: str | None = None) -> TrainedModel | None:
     """A saved model (default: the current one); None when none was trained yet."""
+    version = version or current_version()
+    return None if version is None else _read_model_folder(models_dir() / version)
+
+
+def _read_model_folder(folder: Path) -> TrainedModel:
+    """The model stored in `<...>/<version>/` (model.joblib + metadata.json)."""
     import joblib
 
-    version = version or current_version()
-    if version is None:
-        return None
-    folder = models_dir() / version
     metadata = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
     return TrainedModel(
-        version, joblib.load(folder / MODEL_FILE), Thresholds(**metadata["thresholds"]), metadata
+        folder.name, joblib.load(folder / MODEL_FILE), Thresholds(**metadata["thresholds"]), metadata
     )
 
 
