@@ -398,13 +398,22 @@ def retrain_if_new_decisions(warehouse: Path | None = None) -> str | None:
         and current.metadata.get("criteria_fingerprint") == screening.criteria_fingerprint()
     ):
         return None
-    examples = training_examples(human_examples(warehouse))
-    model = _cached(model_version(examples, screening.criteria_fingerprint()), fingerprint)
-    if model is None:
-        model = train(examples, fingerprint)
-        _store_in_cache(model)
+    model = trained_or_cached(training_examples(human_examples(warehouse)), fingerprint)
     save(model)
     return model.version
+
+
+def trained_or_cached(examples: Sequence[Example], human_decisions_fingerprint: str = "") -> TrainedModel:
+    """The model these examples train: the model cache's copy when it holds that version, else
+    trained now and stored there."""
+    from livingreview import screening
+
+    version = model_version(examples, screening.criteria_fingerprint())
+    model = _cached(version, human_decisions_fingerprint)
+    if model is None:
+        model = train(examples, human_decisions_fingerprint)
+        _store_in_cache(model)
+    return model
 
 
 # ----------------------------------------------------------------------------- the warehouse's votes

@@ -20,6 +20,7 @@ OUTPUT_FIELDS = (
     "datasets", "criteria_version", "model_version", "rule_decision", "rule_score", "model_score",
 )  # fmt: skip
 MODEL_BATCH = 5_000
+ARROW_BATCH_ROWS = 8_192  # rows per Arrow record batch handed to DuckDB (its unit of parallel scan)
 PROGRESS_FROM = 10_000  # records; smaller inputs finish before a progress line would help
 
 
@@ -89,6 +90,8 @@ def rule_screen(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "abstract": [r["abstract"] for r in records],
         }
     )
+    # DuckDB scans an Arrow table in parallel by record batch: one batch would use one core.
+    table = pa.Table.from_batches(table.to_batches(max_chunksize=ARROW_BATCH_ROWS), table.schema)
     con = duckdb.connect()
     con.register("input_records", table)
     sql = screening.render_screening_sql("input_records", screening.load_criteria())
@@ -96,8 +99,7 @@ def rule_screen(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         f"select screened.* from ({sql}) as screened "
         "inner join input_records using (study_id) order by input_records.position"
     )
-    columns = result.columns
-    return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    return result.to_arrow_table().to_pylist()
 
 
 def model_probabilities(model: Any, records: Sequence[dict[str, Any]], progress: bool) -> list[float]:

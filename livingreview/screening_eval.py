@@ -99,6 +99,25 @@ def wss_at_95(labels: list[dict[str, str]], screened: dict[str, dict[str, Any]])
     return float("nan")
 
 
+def best_precision_at_recall(
+    labels: list[dict[str, str]], screened: dict[str, dict[str, Any]], recall: float = 0.97
+) -> float:
+    """The highest precision of any cutoff of the score ranking whose recall reaches `recall`. The
+    cutoff is chosen on the records themselves, so this is a ceiling for the screener's ranking, not an
+    operating point: no threshold on these scores does better on this split. Cutoffs fall only between
+    different scores (tied records are read together)."""
+    positives = sum(row["label"] == "include" for row in labels)
+    scores = [screened[row["id"]]["score"] for row in labels]
+    ranked = sorted(zip(scores, (row["label"] == "include" for row in labels), strict=True), reverse=True)
+    precisions, found = [], 0
+    for read, (score, include) in enumerate(ranked, start=1):
+        found += include
+        last_of_its_score = read == len(ranked) or ranked[read][0] != score
+        if last_of_its_score and positives and found >= recall * positives:
+            precisions.append(found / read)
+    return max(precisions, default=float("nan"))
+
+
 def _as_set(value: Any) -> set[str]:
     if isinstance(value, list):
         return set(value)
@@ -140,6 +159,7 @@ def evaluate(labels: list[dict[str, str]], screened: dict[str, dict[str, Any]]) 
         "metrics": binary_metrics(*confusion.binary(maybe_is_include=True)),
         "strict_metrics": binary_metrics(*confusion.binary(maybe_is_include=False)),
         "wss_at_95": wss_at_95(labels, screened),
+        "precision_at_97": best_precision_at_recall(labels, screened),
         "tags": tag_agreement(labels, screened),
         "reason_agreement": reason_agreement,
     }
@@ -166,6 +186,7 @@ def format_report(split: str, result: dict[str, Any]) -> str:
     tags = result["tags"]
     lines.append(
         f"WSS@95 {result['wss_at_95']:.3f}   exclusion reason agreement {result['reason_agreement']:.3f}"
+        f"   ranking ceiling: best precision at recall 0.97 {result['precision_at_97']:.3f}"
     )
     lines.append(
         f"tags on {int(tags['records'])} kept includes: fm_type {tags['fm_type']:.3f}  "

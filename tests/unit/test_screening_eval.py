@@ -39,6 +39,20 @@ def test_confusion_counts_maybe_as_include():
     assert metrics["specificity"] == pytest.approx(0.9)
 
 
+def test_precision_ceiling_picks_the_best_cutoff_and_reads_ties_together():
+    # Two of three includes (recall >= 0.6) are first found after a, b, c: precision 2/3. All three need
+    # all five records, because the tie at 0.4 is read as one block: 3/5. Moving e to the top finds two
+    # includes in two records.
+    scored = {"a": (0.9, "include"), "b": (0.8, "exclude"), "c": (0.7, "include"),
+              "d": (0.4, "exclude"), "e": (0.4, "include")}  # fmt: skip
+    labels = [{"id": key, "label": label} for key, (_, label) in scored.items()]
+    screened = {key: {"score": score} for key, (score, _) in scored.items()}
+    assert screening_eval.best_precision_at_recall(labels, screened, recall=0.6) == pytest.approx(2 / 3)
+    assert screening_eval.best_precision_at_recall(labels, screened, recall=1.0) == pytest.approx(3 / 5)
+    screened["e"]["score"] = 0.95
+    assert screening_eval.best_precision_at_recall(labels, screened, recall=0.6) == pytest.approx(1.0)
+
+
 def test_labels_cover_the_drawn_sample():
     labels = screening_eval.load_labels()
     assert len(labels) == 2130
