@@ -10,10 +10,14 @@ scored on the held-out records beside the rules:
 The figures use livingreview.screening_eval's metrics and conventions (a `maybe` goes to a human:
 it counts as a predicted include), so the three screeners compare like for like. Tags are the
 rules' tags (the model does not tag).
+
+`--learning-curve` instead trains the text model on the first 1, 2, ... rounds of the train split
+and scores the held-out split with each: whether labelling one more round still buys ranking quality.
 """
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from livingreview import prioritisation, screening_eval
@@ -68,8 +72,42 @@ def report(labels: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    print(report(screening_eval.load_labels()))
+def learning_curve(labels: list[dict[str, str]]) -> str:
+    """Per prefix of the train split's rounds: the text model's ROC AUC and ranking ceiling on held-out."""
+    from sklearn.metrics import roc_auc_score
+
+    train = screening_eval.split_rows(labels, "train")
+    heldout = screening_eval.split_rows(labels, "heldout")
+    texts = prioritisation.listing_texts(row["id"] for row in labels)
+
+    def text(row: dict[str, str]) -> str:
+        return prioritisation.record_text(*texts[row["id"]])
+
+    lines = [
+        f"== learning curve: the text model on rounds of the train split; {len(heldout)} held-out records =="
+    ]
+    for last in sorted({int(row["round"]) for row in train}):
+        rows = [row for row in train if int(row["round"]) <= last]
+        pipeline = prioritisation.build_pipeline().fit(
+            [text(r) for r in rows], [r["label"] == "include" for r in rows]
+        )
+        scores = pipeline.predict_proba([text(r) for r in heldout])[:, 1]
+        auc = roc_auc_score([r["label"] == "include" for r in heldout], scores)
+        screened = {r["id"]: {"score": float(score)} for r, score in zip(heldout, scores, strict=True)}
+        ceiling = screening_eval.best_precision_at_recall(heldout, screened)
+        lines.append(
+            f"rounds 1-{last}: {len(rows)} records  ROC AUC {auc:.3f}  "
+            f"best precision at recall 0.97 {ceiling:.3f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learning-curve", action="store_true", help="train on growing prefixes of rounds")
+    args = parser.parse_args(argv)
+    labels = screening_eval.load_labels()
+    print(learning_curve(labels) if args.learning_curve else report(labels))
 
 
 if __name__ == "__main__":

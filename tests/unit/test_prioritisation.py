@@ -150,3 +150,21 @@ def test_a_cached_model_of_the_same_version_is_reused_not_retrained(
     texts = ["SAM for polyp segmentation in colonoscopy", "A language model for legal contracts"]
     assert loaded.probabilities(texts) == model.probabilities(texts)
     assert (data_dirs / "data" / "models" / model.version / "model.joblib").is_file()
+
+
+@needs_listings
+def test_learning_curve_trains_on_growing_round_prefixes_and_scores_only_held_out():
+    from livingreview import model_eval, screening_eval
+
+    labels = screening_eval.load_labels()
+    early = [row for row in labels if row["round"] in {"1", "2"} or row["split"] == "heldout"]
+
+    lines = model_eval.learning_curve(early).splitlines()
+
+    assert lines[0].endswith("400 held-out records ==")
+    curve = [line.split() for line in lines[1:]]
+    assert [(words[1], words[2]) for words in curve] == [("1-1:", "530"), ("1-2:", "930")]
+    for words in curve:
+        auc, ceiling = float(words[6]), float(words[-1])
+        assert 0.85 < auc <= 1.0  # a text model that learned something
+        assert 0.25 < ceiling <= 1.0  # at least the held-out include rate (99 of 400)
