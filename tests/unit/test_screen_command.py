@@ -65,6 +65,22 @@ def test_screens_every_record_in_input_order_with_the_rules(data_dir: Path, tmp_
     assert "screened 2 records" in result.output
 
 
+def test_accepts_what_the_standard_json_module_accepts(data_dir: Path, tmp_path: Path):
+    # NaN is not JSON, but Python's json reads it, and so did this command before it parsed with
+    # msgspec; a non-ASCII id comes back as the same characters (the output is UTF-8).
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": 7, "title": "t", "abstract": "CT", "confidence": NaN}\n'
+        '{"id": "réc-2", "title": "Ségmentation", "abstract": "IRM"}\n',
+        encoding="utf-8",
+    )
+
+    result = screen(source, tmp_path / "out.jsonl")
+
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in read_output(tmp_path / "out.jsonl")] == ["7", "réc-2"]
+
+
 def test_is_the_same_screening_the_pipeline_runs(data_dir: Path, tmp_path: Path):
     from livingreview import screening
 
@@ -114,6 +130,10 @@ BAD_INPUTS = {
         "line 1 (id e): 'categories' must be a list of strings",
     ),
     "duplicate id": ([GOOD, GOOD], "line 2: duplicate id 'rec-1' (first on line 1)"),
+    "lone surrogate": (
+        [GOOD, json.dumps({"id": "f", "title": "\ud800 t", "abstract": "a"})],
+        "line 2: a lone surrogate escape is not Unicode text",
+    ),
 }
 
 
