@@ -14,6 +14,9 @@ from ingestion.contract import RECORD_FIELDS
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _MISSING = {"", "na", "n/a", "none", "null"}
+# JSON may escape half of a surrogate pair ("\\ud83d" of a truncated emoji); Python's json decodes it
+# to a lone surrogate, which no UTF-8 file (the landing files) and no DuckDB string can hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_record(**fields: Any) -> dict[str, Any]:
@@ -26,10 +29,11 @@ def make_record(**fields: Any) -> dict[str, Any]:
 
 def normalize_text(value: Any) -> str | None:
     """Collapse every whitespace run to one space, so legacy hard-wrapped and new one-line
-    abstracts of the same paper compare equal."""
+    abstracts of the same paper compare equal; a lone surrogate becomes U+FFFD (the raw response
+    keeps the original)."""
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(_LONE_SURROGATE.sub("\ufffd", str(value)).split())
     return text or None
 
 

@@ -11,6 +11,7 @@ import pytest
 from ingestion import europepmc_client
 from ingestion.contract import RECORD_FIELDS
 from ingestion.http_session import MalformedPageError
+from ingestion.landing_writer import serialize_records, write_records
 from livingreview.config import shared_data_dir
 
 FIXTURES = shared_data_dir() / "europepmc" / "pyeuropepmc_fixtures"
@@ -101,6 +102,18 @@ def test_preprint_record_keeps_its_ppr_id() -> None:
         "A CT foundation model",
     )
     assert record["url"] == "https://europepmc.org/article/PPR/PPR123456"
+
+
+def test_half_an_escaped_surrogate_pair_lands_as_a_replacement_character(tmp_path) -> None:
+    # a truncated emoji: json.dumps escapes the lone high half of the pair as \ud83d
+    result = {"id": "1", "source": "MED", "title": "CT \ud83d scan"}
+    body = json.dumps({"hitCount": 1, "resultList": {"result": [result]}}).encode()
+    assert b"\\ud83d" in body
+    (record,) = europepmc_client.parse_search(body, RUN).records
+    assert record["title"] == "CT \ufffd scan"
+    landed = tmp_path / "records.jsonl"
+    write_records(landed, serialize_records([record]))  # a lone surrogate could not be written
+    assert json.loads(landed.read_text(encoding="utf-8"))["title"] == "CT \ufffd scan"
 
 
 def test_search_spec_restricts_the_protocol_query_to_the_window() -> None:
