@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,9 +68,16 @@ def _read_seed(name: str, project_dir: Path | None = None) -> list[dict[str, str
 
 def criteria_versions(project_dir: Path | None = None) -> list[dict[str, str]]:
     """Rows of the versions seed, newest first (the order the dbt wrapper uses): by release date, then
-    by version for two releases on one day."""
+    by version number for two releases on one day (2026.12.10 after 2026.12.9)."""
     rows = _read_seed(VERSIONS_SEED, project_dir)
-    return sorted(rows, key=lambda row: (row["released_on"], row["criteria_version"]), reverse=True)
+    return sorted(rows, key=lambda row: (row["released_on"], _version_number(row)), reverse=True)
+
+
+def _version_number(row: dict[str, str]) -> tuple[int, ...]:
+    version = row["criteria_version"]
+    if not re.fullmatch(r"\d+(\.\d+)*", version):
+        raise CriteriaVersionError(f"seeds/{VERSIONS_SEED}: {version!r} is not a dotted version number")
+    return tuple(int(part) for part in version.split("."))
 
 
 def check_criteria_version(project_dir: Path | None = None) -> str:

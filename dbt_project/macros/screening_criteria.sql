@@ -12,7 +12,7 @@
         {%- endfor -%}
         {{ return({'version': 'unparsed', 'screening_terms': [], 'tag_terms': [], 'datasets': []}) }}
     {%- endif -%}
-    {%- set versions = _seed_rows('screening_criteria_versions', order_by='released_on desc, criteria_version desc') -%}
+    {%- set versions = _seed_rows('screening_criteria_versions', order_by="released_on desc, cast(string_split(criteria_version, '.') as integer[]) desc") -%}
     {{ return({
         'version': versions[0]['criteria_version'],
         'screening_terms': _seed_rows('screening_terms'),

@@ -21,6 +21,7 @@ import yaml
 
 from ingestion.harvest import harvest_window
 from ingestion.simulator import start_simulator
+from livingreview import screening
 from livingreview.build import BuildError, run_dbt_build, run_dbt_parse
 from livingreview.config import SOURCES, load_protocol, shared_data_dir
 from tests.dbt.landing_fixture import write_landing_window
@@ -136,6 +137,12 @@ def test_prisma_flow_accounts_for_every_record_and_update(warehouse):
     [(fct_rows,)] = query(data, "select count(*) from fct_studies")
     assert included == fct_rows > 0
 
+
+def test_every_study_carries_the_criteria_version_python_screens_with(warehouse):
+    # the dbt macro and livingreview.screening each pick the newest row of the versions seed
+    _, data = warehouse
+    stamped = query(data, "select distinct criteria_version from int_records__rule_screened")
+    assert stamped == [(screening.check_criteria_version(),)]
 
 def test_europepmc_copies_of_preprints_join_their_study(warehouse):
     _, data = warehouse

@@ -443,11 +443,23 @@ def test_an_edited_macro_without_a_new_version_refuses_to_screen(project_copy):
 def test_the_newest_version_is_the_latest_date_then_the_higher_version(project_copy):
     versions = project_copy / "seeds" / "screening_criteria_versions.csv"
     with open(versions, "a", encoding="utf-8") as handle:
-        handle.write("9999.1.2,9999-01-01,b,second that day\n9999.1.1,9999-01-01,a,first that day\n")
-    assert [row["criteria_version"] for row in screening.criteria_versions(project_copy)[:2]] == [
+        handle.write(
+            "9999.1.10,9999-01-01,c,third that day\n"
+            "9999.1.2,9999-01-01,b,second that day\n9999.1.1,9999-01-01,a,first that day\n"
+        )
+    assert [row["criteria_version"] for row in screening.criteria_versions(project_copy)[:3]] == [
+        "9999.1.10",  # a number, not text: 10 after 2
         "9999.1.2",
         "9999.1.1",
     ]
+
+
+def test_a_version_that_is_no_number_is_refused(project_copy):
+    versions = project_copy / "seeds" / "screening_criteria_versions.csv"
+    with open(versions, "a", encoding="utf-8") as handle:
+        handle.write("2026.12-rc1,2026-12-05,d,release candidate\n")
+    with pytest.raises(screening.CriteriaVersionError, match="not a dotted version number"):
+        screening.criteria_versions(project_copy)
 
 
 def test_a_new_version_row_accepts_the_edit(project_copy):
