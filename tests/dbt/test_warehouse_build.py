@@ -144,6 +144,7 @@ def test_every_study_carries_the_criteria_version_python_screens_with(warehouse)
     stamped = query(data, "select distinct criteria_version from int_records__rule_screened")
     assert stamped == [(screening.check_criteria_version(),)]
 
+
 def test_europepmc_copies_of_preprints_join_their_study(warehouse):
     _, data = warehouse
     [(pairs, split)] = query(
