@@ -69,7 +69,23 @@ def report(labels: list[dict[str, str]]) -> str:
     ]
     lines.append(f"held-out includes the combined screener excludes: {', '.join(misses) or 'none'}")
     lines.append(acceptance(results["combined"]))
+    lines.append(by_label_confidence(heldout, combined, misses))
     return "\n".join(lines)
+
+
+def by_label_confidence(heldout: list[dict[str, str]], combined: dict[str, dict], misses: list[str]) -> str:
+    """Where the errors sit: the combined screener on the records the screeners labelled with high
+    confidence (the rest are the protocol's borderline calls)."""
+    confident = [row for row in heldout if row["confidence"] == "high"]
+    result = screening_eval.evaluate(confident, combined)
+    metrics = result["metrics"]
+    low = {row["id"] for row in heldout if row["confidence"] != "high"}
+    return (
+        f"combined on the {len(confident)} held-out records labelled with high confidence: recall "
+        f"{metrics['recall']:.3f}, precision {metrics['precision']:.3f}, ranking ceiling "
+        f"{result['precision_at_97']:.3f}; {sum(m in low for m in misses)} of the {len(misses)} lost "
+        f"includes carry a low-confidence label"
+    )
 
 
 def learning_curve(labels: list[dict[str, str]]) -> str:

@@ -100,3 +100,26 @@ def test_report_prints_the_matrix(results):
     report = screening_eval.format_report("heldout", results["heldout"])
     assert "label / rule" in report
     assert "recall" in report and "WSS@95" in report
+
+
+def test_errors_are_split_by_label_confidence():
+    from livingreview import model_eval
+
+    def label(record_id: str, label: str, confidence: str) -> dict[str, str]:
+        return {"id": record_id, "label": label, "confidence": confidence, "reason": "", "fm_type": "",
+                "modalities": "", "tasks": ""}  # fmt: skip
+
+    def decided(decision: str, score: float) -> dict:
+        return {"decision": decision, "score": score, "primary_reason": "", "fm_type": "",
+                "modalities": [], "tasks": []}  # fmt: skip
+
+    heldout = [label("kept", "include", "high"), label("lost-borderline", "include", "low"),
+               label("lost", "include", "high"), label("noise", "exclude", "high")]  # fmt: skip
+    combined = {"kept": decided("include", 2.9), "lost-borderline": decided("exclude", 0.2),
+                "lost": decided("exclude", 0.1), "noise": decided("maybe", 1.5)}  # fmt: skip
+
+    line = model_eval.by_label_confidence(heldout, combined, ["lost-borderline", "lost"])
+
+    assert line.startswith("combined on the 3 held-out records labelled with high confidence: recall 0.500,")
+    assert "precision 0.500" in line
+    assert line.endswith("1 of the 2 lost includes carry a low-confidence label")
