@@ -20,20 +20,28 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_record(**fields: Any) -> dict[str, Any]:
-    """A record with exactly RECORD_FIELDS: unknown fields are a bug, missing ones are null."""
+    """A record with exactly RECORD_FIELDS: unknown fields are a bug, missing ones are null. Lone
+    surrogates in any text become U+FFFD (the raw response keeps the original)."""
     unknown = set(fields) - set(RECORD_FIELDS)
     if unknown:
         raise ValueError(f"not record fields: {sorted(unknown)}")
-    return {name: fields.get(name) for name in RECORD_FIELDS}
+    return {name: _unicode_text(fields.get(name)) for name in RECORD_FIELDS}
+
+
+def _unicode_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_unicode_text(item) for item in value]
+    return value
 
 
 def normalize_text(value: Any) -> str | None:
     """Collapse every whitespace run to one space, so legacy hard-wrapped and new one-line
-    abstracts of the same paper compare equal; a lone surrogate becomes U+FFFD (the raw response
-    keeps the original)."""
+    abstracts of the same paper compare equal."""
     if value is None:
         return None
-    text = " ".join(_LONE_SURROGATE.sub("\ufffd", str(value)).split())
+    text = " ".join(str(value).split())
     return text or None
 
 

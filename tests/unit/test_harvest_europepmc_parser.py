@@ -106,11 +106,13 @@ def test_preprint_record_keeps_its_ppr_id() -> None:
 
 def test_half_an_escaped_surrogate_pair_lands_as_a_replacement_character(tmp_path) -> None:
     # a truncated emoji: json.dumps escapes the lone high half of the pair as \ud83d
-    result = {"id": "1", "source": "MED", "title": "CT \ud83d scan"}
+    # (and a lone low half in the journal name, a field that is not whitespace-normalised)
+    journal = {"journal": {"title": "J\udc00"}}
+    result = {"id": "1", "source": "MED", "title": "CT \ud83d scan", "journalInfo": journal}
     body = json.dumps({"hitCount": 1, "resultList": {"result": [result]}}).encode()
     assert b"\\ud83d" in body
     (record,) = europepmc_client.parse_search(body, RUN).records
-    assert record["title"] == "CT \ufffd scan"
+    assert (record["title"], record["journal_ref"]) == ("CT \ufffd scan", "J\ufffd")
     landed = tmp_path / "records.jsonl"
     write_records(landed, serialize_records([record]))  # a lone surrogate could not be written
     assert json.loads(landed.read_text(encoding="utf-8"))["title"] == "CT \ufffd scan"
