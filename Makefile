@@ -56,7 +56,8 @@ bench: setup
 # from the shared arXiv listings): confusion matrices, recall/precision/F1/specificity, WSS@95 and tag
 # agreement for train, heldout and all. ERRORS=1 also lists each disagreement.
 # Then the ML model and the combined rule+model screener on the held-out split (livingreview/model_eval.py;
-# the model trains on the train split only) with the issue-5 acceptance verdict.
+# the model trains on the train split only) with the issue-5 acceptance verdict. For the text model's
+# learning curve over the labelled rounds: .venv/bin/python -m livingreview.model_eval --learning-curve
 eval-screening: setup
 	$(BIN)/python -m livingreview.screening_eval $(if $(ERRORS),--errors)
 	$(BIN)/python -m livingreview.model_eval
