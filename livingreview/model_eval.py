@@ -99,6 +99,8 @@ def learning_curve(labels: list[dict[str, str]]) -> str:
     def text(row: dict[str, str]) -> str:
         return prioritisation.record_text(*texts[row["id"]])
 
+    heldout_texts = [text(row) for row in heldout]
+    heldout_includes = [row["label"] == "include" for row in heldout]
     lines = [
         f"== learning curve: the text model on rounds of the train split; {len(heldout)} held-out records =="
     ]
@@ -107,8 +109,8 @@ def learning_curve(labels: list[dict[str, str]]) -> str:
         pipeline = prioritisation.build_pipeline().fit(
             [text(r) for r in rows], [r["label"] == "include" for r in rows]
         )
-        scores = pipeline.predict_proba([text(r) for r in heldout])[:, 1]
-        auc = roc_auc_score([r["label"] == "include" for r in heldout], scores)
+        scores = pipeline.predict_proba(heldout_texts)[:, 1]
+        auc = roc_auc_score(heldout_includes, scores)
         screened = {r["id"]: {"score": float(score)} for r, score in zip(heldout, scores, strict=True)}
         ceiling = screening_eval.best_precision_at_recall(heldout, screened)
         lines.append(
